@@ -1,0 +1,51 @@
+# Quanzi — the two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_ADMIN ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+.PHONY: demo test lint typecheck layers test-sqlite test-postgres install services serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: fresh machine → venv, install, migrate, seed demo data, serve on :8000 (SQLite)
+demo: install
+	$(BIN)/quanzi demo --host 127.0.0.1 --port 8000
+
+serve: install
+	$(BIN)/quanzi serve
+
+## make test: lint, types, import layers, then the whole suite on SQLite and on PostgreSQL
+test: install services lint typecheck layers test-sqlite test-postgres
+
+services:
+	@scripts/ensure-services.sh
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: install
+	$(BIN)/mypy
+
+layers: install
+	$(BIN)/lint-imports
+
+test-sqlite: install
+	QUANZI_TEST_DATABASE=sqlite $(BIN)/pytest
+
+test-postgres: install services
+	QUANZI_TEST_DATABASE=postgres QUANZI_TEST_PG_ADMIN=$(PG_ADMIN) $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) quanzi.db quanzi.db-wal quanzi.db-shm .mypy_cache .ruff_cache

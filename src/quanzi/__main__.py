@@ -1,0 +1,5 @@
+import sys
+
+from quanzi.cli import main
+
+sys.exit(main())

@@ -1,0 +1,59 @@
+"""Builds the FastAPI application: routers, error handlers, lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from quanzi import __version__, wiring, worker
+from quanzi.core import db
+from quanzi.core.config import get_settings
+from quanzi.core.errors import install_error_handlers
+from quanzi.identity.api import router as identity_router
+
+log = logging.getLogger("quanzi")
+
+health_router = APIRouter(prefix="/api/v1", tags=["health"])
+
+
+@health_router.get("/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    db.configure()
+    stop = asyncio.Event()
+    task: asyncio.Task[None] | None = None
+    if settings.run_worker_in_process:
+        task = asyncio.create_task(worker.run_forever(stop), name="quanzi-worker")
+    try:
+        yield
+    finally:
+        stop.set()
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await db.dispose()
+
+
+def create_app() -> FastAPI:
+    """The Quanzi ASGI app (``uvicorn --factory quanzi.app:create_app``)."""
+    wiring.install()
+    app = FastAPI(
+        title="Quanzi",
+        version=__version__,
+        summary="Social-commerce engine: group buying, membership distribution, member ops.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for router in (health_router, identity_router):
+        app.include_router(router)
+    return app

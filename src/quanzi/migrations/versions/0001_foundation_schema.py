@@ -1,0 +1,594 @@
+"""foundation schema
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-25
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+revision: str = "0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "idempotency_records",
+        sa.Column("scope", sa.String(length=40), nullable=False),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("response_body", JSON, nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_records")),
+        sa.UniqueConstraint(
+            "scope", "owner_id", "key", name=op.f("uq_idempotency_records_scope_owner_id_key")
+        ),
+    )
+    op.create_table(
+        "ledger_accounts",
+        sa.Column("code", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_accounts")),
+        sa.UniqueConstraint("code", name=op.f("uq_ledger_accounts_code")),
+    )
+    op.create_table(
+        "ledger_transfers",
+        sa.Column("idempotency_key", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("reference_type", sa.String(length=40), nullable=True),
+        sa.Column("reference_id", sa.String(length=64), nullable=True),
+        sa.Column("description", sa.String(length=300), nullable=False),
+        sa.Column("reverses_id", sa.Uuid(), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["reverses_id"],
+            ["ledger_transfers.id"],
+            name=op.f("fk_ledger_transfers_reverses_id_ledger_transfers"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_transfers")),
+        sa.UniqueConstraint("idempotency_key", name=op.f("uq_ledger_transfers_idempotency_key")),
+    )
+    with op.batch_alter_table("ledger_transfers", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ledger_transfers_kind"), ["kind"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_ledger_transfers_reference_id"), ["reference_id"], unique=False
+        )
+
+    op.create_table(
+        "outbox_events",
+        sa.Column("topic", sa.String(length=80), nullable=False),
+        sa.Column("payload", JSON, nullable=False),
+        sa.Column("relayed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_events")),
+    )
+    with op.batch_alter_table("outbox_events", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_outbox_events_unrelayed", ["relayed_at", "created_at"], unique=False
+        )
+
+    op.create_table(
+        "suppliers",
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_suppliers")),
+        sa.UniqueConstraint("name", name=op.f("uq_suppliers_name")),
+    )
+    op.create_table(
+        "users",
+        sa.Column("phone", sa.String(length=20), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=False),
+        sa.Column("display_name", sa.String(length=60), nullable=False),
+        sa.Column("invite_code", sa.String(length=16), nullable=False),
+        sa.Column("roles", JSON, nullable=False),
+        sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
+        sa.UniqueConstraint("invite_code", name=op.f("uq_users_invite_code")),
+        sa.UniqueConstraint("phone", name=op.f("uq_users_phone")),
+    )
+    op.create_table(
+        "access_tokens",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_access_tokens_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_access_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_access_tokens_token_hash")),
+    )
+    with op.batch_alter_table("access_tokens", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_access_tokens_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "ledger_postings",
+        sa.Column("transfer_id", sa.Uuid(), nullable=False),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("amount_fen <> 0", name=op.f("ck_ledger_postings_nonzero")),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["ledger_accounts.id"],
+            name=op.f("fk_ledger_postings_account_id_ledger_accounts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["transfer_id"],
+            ["ledger_transfers.id"],
+            name=op.f("fk_ledger_postings_transfer_id_ledger_transfers"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_postings")),
+    )
+    with op.batch_alter_table("ledger_postings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ledger_postings_account_id"), ["account_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_ledger_postings_transfer_id"), ["transfer_id"], unique=False
+        )
+
+    op.create_table(
+        "orders",
+        sa.Column("buyer_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("goods_fen", sa.BigInteger(), nullable=False),
+        sa.Column("discount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("shipping_fee_fen", sa.BigInteger(), nullable=False),
+        sa.Column("total_fen", sa.BigInteger(), nullable=False),
+        sa.Column("refunded_fen", sa.BigInteger(), nullable=False),
+        sa.Column("address", JSON, nullable=False),
+        sa.Column("share_code", sa.String(length=32), nullable=True),
+        sa.Column("payment_deadline", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("shipped_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("auto_complete_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cancel_reason", sa.String(length=200), nullable=True),
+        sa.Column("carrier", sa.String(length=60), nullable=True),
+        sa.Column("tracking_no", sa.String(length=60), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "refunded_fen >= 0 AND refunded_fen <= total_fen", name=op.f("ck_orders_refund_range")
+        ),
+        sa.CheckConstraint("total_fen >= 0", name=op.f("ck_orders_total_nonnegative")),
+        sa.ForeignKeyConstraint(["buyer_id"], ["users.id"], name=op.f("fk_orders_buyer_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
+    )
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.create_index("ix_orders_buyer_created", ["buyer_id", "created_at"], unique=False)
+        batch_op.create_index(
+            "ix_orders_status_auto_complete", ["status", "auto_complete_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_orders_status_deadline", ["status", "payment_deadline"], unique=False
+        )
+
+    op.create_table(
+        "payments",
+        sa.Column("payable_type", sa.String(length=20), nullable=False),
+        sa.Column("payable_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("provider", sa.String(length=20), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("refunded_fen", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("description", sa.String(length=120), nullable=False),
+        sa.Column("provider_txn_id", sa.String(length=64), nullable=True),
+        sa.Column("provider_data", JSON, nullable=True),
+        sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("amount_fen > 0", name=op.f("ck_payments_amount_positive")),
+        sa.CheckConstraint(
+            "refunded_fen >= 0 AND refunded_fen <= amount_fen",
+            name=op.f("ck_payments_refund_within_amount"),
+        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_payments_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
+        sa.UniqueConstraint(
+            "provider", "provider_txn_id", name=op.f("uq_payments_provider_provider_txn_id")
+        ),
+    )
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payments_payable_id"), ["payable_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_payments_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "products",
+        sa.Column("supplier_id", sa.Uuid(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("category", sa.String(length=60), nullable=False),
+        sa.Column("images", JSON, nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["supplier_id"], ["suppliers.id"], name=op.f("fk_products_supplier_id_suppliers")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_products")),
+    )
+    with op.batch_alter_table("products", schema=None) as batch_op:
+        batch_op.create_index("ix_products_listing", ["status", "category", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_products_supplier_id"), ["supplier_id"], unique=False)
+
+    op.create_table(
+        "supplier_staff",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("supplier_id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["supplier_id"], ["suppliers.id"], name=op.f("fk_supplier_staff_supplier_id_suppliers")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_supplier_staff_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_supplier_staff")),
+    )
+    with op.batch_alter_table("supplier_staff", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_supplier_staff_supplier_id"), ["supplier_id"], unique=False
+        )
+
+    op.create_table(
+        "webhook_endpoints",
+        sa.Column("url", sa.String(length=500), nullable=False),
+        sa.Column("secret", sa.String(length=100), nullable=False),
+        sa.Column("topics", JSON, nullable=False),
+        sa.Column("description", sa.String(length=200), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_by", sa.Uuid(), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["users.id"], name=op.f("fk_webhook_endpoints_created_by_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoints")),
+    )
+    op.create_table(
+        "order_status_changes",
+        sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("from_status", sa.String(length=20), nullable=True),
+        sa.Column("to_status", sa.String(length=20), nullable=False),
+        sa.Column("actor_id", sa.Uuid(), nullable=True),
+        sa.Column("note", sa.String(length=300), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_order_status_changes_order_id_orders")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_order_status_changes")),
+    )
+    with op.batch_alter_table("order_status_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_order_status_changes_order_id"), ["order_id"], unique=False
+        )
+
+    op.create_table(
+        "payment_notifications",
+        sa.Column("provider", sa.String(length=20), nullable=False),
+        sa.Column("provider_event_id", sa.String(length=80), nullable=False),
+        sa.Column("payment_id", sa.Uuid(), nullable=True),
+        sa.Column("event_type", sa.String(length=60), nullable=False),
+        sa.Column("body", JSON, nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["payment_id"],
+            ["payments.id"],
+            name=op.f("fk_payment_notifications_payment_id_payments"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_notifications")),
+        sa.UniqueConstraint(
+            "provider",
+            "provider_event_id",
+            name=op.f("uq_payment_notifications_provider_provider_event_id"),
+        ),
+    )
+    op.create_table(
+        "payment_refunds",
+        sa.Column("payment_id", sa.Uuid(), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("provider_refund_id", sa.String(length=64), nullable=True),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("amount_fen > 0", name=op.f("ck_payment_refunds_amount_positive")),
+        sa.ForeignKeyConstraint(
+            ["payment_id"], ["payments.id"], name=op.f("fk_payment_refunds_payment_id_payments")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_refunds")),
+        sa.UniqueConstraint("idempotency_key", name=op.f("uq_payment_refunds_idempotency_key")),
+    )
+    with op.batch_alter_table("payment_refunds", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_payment_refunds_payment_id"), ["payment_id"], unique=False
+        )
+
+    op.create_table(
+        "skus",
+        sa.Column("product_id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("price_fen", sa.BigInteger(), nullable=False),
+        sa.Column("member_price_fen", sa.BigInteger(), nullable=True),
+        sa.Column("supply_price_fen", sa.BigInteger(), nullable=False),
+        sa.Column("stock", sa.Integer(), nullable=False),
+        sa.Column("reserved", sa.Integer(), nullable=False),
+        sa.Column("sold", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "member_price_fen IS NULL OR (member_price_fen > 0 AND member_price_fen <= price_fen)",
+            name=op.f("ck_skus_member_price_range"),
+        ),
+        sa.CheckConstraint("price_fen > 0", name=op.f("ck_skus_price_positive")),
+        sa.CheckConstraint("reserved >= 0", name=op.f("ck_skus_reserved_nonnegative")),
+        sa.CheckConstraint("sold >= 0", name=op.f("ck_skus_sold_nonnegative")),
+        sa.CheckConstraint("stock >= 0", name=op.f("ck_skus_stock_nonnegative")),
+        sa.CheckConstraint("supply_price_fen >= 0", name=op.f("ck_skus_supply_price_nonnegative")),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_skus_product_id_products")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_skus")),
+    )
+    with op.batch_alter_table("skus", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_skus_product_id"), ["product_id"], unique=False)
+
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("endpoint_id", sa.Uuid(), nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_status_code", sa.Integer(), nullable=True),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["endpoint_id"],
+            ["webhook_endpoints.id"],
+            name=op.f("fk_webhook_deliveries_endpoint_id_webhook_endpoints"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["outbox_events.id"],
+            name=op.f("fk_webhook_deliveries_event_id_outbox_events"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+        sa.UniqueConstraint(
+            "endpoint_id", "event_id", name=op.f("uq_webhook_deliveries_endpoint_id_event_id")
+        ),
+    )
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_webhook_deliveries_due", ["status", "next_attempt_at"], unique=False
+        )
+
+    op.create_table(
+        "order_lines",
+        sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("sku_id", sa.Uuid(), nullable=False),
+        sa.Column("product_id", sa.Uuid(), nullable=False),
+        sa.Column("supplier_id", sa.Uuid(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("sku_name", sa.String(length=120), nullable=False),
+        sa.Column("unit_price_fen", sa.BigInteger(), nullable=False),
+        sa.Column("supply_price_fen", sa.BigInteger(), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("discount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("paid_fen", sa.BigInteger(), nullable=False),
+        sa.Column("refunded_fen", sa.BigInteger(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_order_lines_quantity_positive")),
+        sa.CheckConstraint(
+            "refunded_fen >= 0 AND refunded_fen <= paid_fen",
+            name=op.f("ck_order_lines_refund_range"),
+        ),
+        sa.CheckConstraint("unit_price_fen > 0", name=op.f("ck_order_lines_unit_price_positive")),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_order_lines_order_id_orders")
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_order_lines_product_id_products")
+        ),
+        sa.ForeignKeyConstraint(["sku_id"], ["skus.id"], name=op.f("fk_order_lines_sku_id_skus")),
+        sa.ForeignKeyConstraint(
+            ["supplier_id"], ["suppliers.id"], name=op.f("fk_order_lines_supplier_id_suppliers")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_order_lines")),
+    )
+    with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_order_lines_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_order_lines_sku_id"), ["sku_id"], unique=False)
+
+    op.create_table(
+        "order_refunds",
+        sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("actor_id", sa.Uuid(), nullable=True),
+        sa.Column("payment_refund_id", sa.Uuid(), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("amount_fen > 0", name=op.f("ck_order_refunds_amount_positive")),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_order_refunds_order_id_orders")
+        ),
+        sa.ForeignKeyConstraint(
+            ["payment_refund_id"],
+            ["payment_refunds.id"],
+            name=op.f("fk_order_refunds_payment_refund_id_payment_refunds"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_order_refunds")),
+    )
+    with op.batch_alter_table("order_refunds", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_order_refunds_order_id"), ["order_id"], unique=False)
+
+    _ledger_guards()
+
+
+LEDGER_GUARDS_POSTGRES = [
+    """
+    CREATE FUNCTION ledger_transfer_must_balance() RETURNS trigger AS $$
+    DECLARE total bigint;
+    BEGIN
+        SELECT COALESCE(SUM(amount_fen), 0) INTO total
+          FROM ledger_postings WHERE transfer_id = NEW.transfer_id;
+        IF total <> 0 THEN
+            RAISE EXCEPTION 'ledger transfer % is unbalanced by % fen', NEW.transfer_id, total
+                USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE CONSTRAINT TRIGGER ledger_postings_balanced
+        AFTER INSERT ON ledger_postings
+        DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW EXECUTE FUNCTION ledger_transfer_must_balance()
+    """,
+    """
+    CREATE FUNCTION ledger_is_append_only() RETURNS trigger AS $$
+    BEGIN
+        RAISE EXCEPTION 'the ledger is append-only: record a reversal instead'
+            USING ERRCODE = 'restrict_violation';
+    END $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER ledger_postings_append_only BEFORE UPDATE OR DELETE ON ledger_postings
+        FOR EACH ROW EXECUTE FUNCTION ledger_is_append_only()
+    """,
+    """
+    CREATE TRIGGER ledger_transfers_append_only BEFORE UPDATE OR DELETE ON ledger_transfers
+        FOR EACH ROW EXECUTE FUNCTION ledger_is_append_only()
+    """,
+]
+
+LEDGER_GUARDS_SQLITE = [
+    f"""
+    CREATE TRIGGER {table}_append_only_{op_name} BEFORE {op_name} ON {table}
+    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: record a reversal instead'); END
+    """
+    for table in ("ledger_postings", "ledger_transfers")
+    for op_name in ("UPDATE", "DELETE")
+]
+
+
+def _ledger_guards() -> None:
+    """Refuse unbalanced transfers (PostgreSQL, checked at commit) and any edit of the ledger."""
+    dialect = op.get_bind().dialect.name
+    for statement in LEDGER_GUARDS_POSTGRES if dialect == "postgresql" else LEDGER_GUARDS_SQLITE:
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS ledger_postings_balanced ON ledger_postings")
+        op.execute("DROP TRIGGER IF EXISTS ledger_postings_append_only ON ledger_postings")
+        op.execute("DROP TRIGGER IF EXISTS ledger_transfers_append_only ON ledger_transfers")
+        op.execute("DROP FUNCTION IF EXISTS ledger_transfer_must_balance()")
+        op.execute("DROP FUNCTION IF EXISTS ledger_is_append_only()")
+    with op.batch_alter_table("order_refunds", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_order_refunds_order_id"))
+
+    op.drop_table("order_refunds")
+    with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_order_lines_sku_id"))
+        batch_op.drop_index(batch_op.f("ix_order_lines_order_id"))
+
+    op.drop_table("order_lines")
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_deliveries_due")
+
+    op.drop_table("webhook_deliveries")
+    with op.batch_alter_table("skus", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_skus_product_id"))
+
+    op.drop_table("skus")
+    with op.batch_alter_table("payment_refunds", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payment_refunds_payment_id"))
+
+    op.drop_table("payment_refunds")
+    op.drop_table("payment_notifications")
+    with op.batch_alter_table("order_status_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_order_status_changes_order_id"))
+
+    op.drop_table("order_status_changes")
+    op.drop_table("webhook_endpoints")
+    with op.batch_alter_table("supplier_staff", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_supplier_staff_supplier_id"))
+
+    op.drop_table("supplier_staff")
+    with op.batch_alter_table("products", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_products_supplier_id"))
+        batch_op.drop_index("ix_products_listing")
+
+    op.drop_table("products")
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payments_user_id"))
+        batch_op.drop_index(batch_op.f("ix_payments_payable_id"))
+
+    op.drop_table("payments")
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_index("ix_orders_status_deadline")
+        batch_op.drop_index("ix_orders_status_auto_complete")
+        batch_op.drop_index("ix_orders_buyer_created")
+
+    op.drop_table("orders")
+    with op.batch_alter_table("ledger_postings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_postings_transfer_id"))
+        batch_op.drop_index(batch_op.f("ix_ledger_postings_account_id"))
+
+    op.drop_table("ledger_postings")
+    with op.batch_alter_table("access_tokens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_access_tokens_user_id"))
+
+    op.drop_table("access_tokens")
+    op.drop_table("users")
+    op.drop_table("suppliers")
+    with op.batch_alter_table("outbox_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_events_unrelayed")
+
+    op.drop_table("outbox_events")
+    with op.batch_alter_table("ledger_transfers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_transfers_reference_id"))
+        batch_op.drop_index(batch_op.f("ix_ledger_transfers_kind"))
+
+    op.drop_table("ledger_transfers")
+    op.drop_table("ledger_accounts")
+    op.drop_table("idempotency_records")

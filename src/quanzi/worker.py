@@ -1,0 +1,54 @@
+"""Periodic sweeps: expire unpaid orders, auto-complete delivered ones, relay the outbox,
+deliver webhooks. Each sweep claims a bounded batch and handles every item in its own
+transaction, so a crash mid-sweep loses nothing and redoes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from quanzi.core.config import get_settings
+
+log = logging.getLogger("quanzi.worker")
+
+Sweep = Callable[[int], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class NamedSweep:
+    name: str
+    run: Sweep
+
+
+def sweeps() -> list[NamedSweep]:
+    """Every periodic job, in the order one round runs them."""
+    return []
+
+
+async def run_once(limit: int | None = None) -> dict[str, int]:
+    """One round of every sweep; returns how many items each handled."""
+    batch = limit or get_settings().worker_batch_size
+    done: dict[str, int] = {}
+    for sweep in sweeps():
+        try:
+            done[sweep.name] = await sweep.run(batch)
+        except Exception:
+            log.exception("sweep %s failed; it will run again next round", sweep.name)
+            done[sweep.name] = 0
+    return done
+
+
+async def run_forever(stop: asyncio.Event | None = None) -> None:
+    """Run rounds until ``stop`` is set; a full batch means more work, so go again at once."""
+    settings = get_settings()
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
+        done = await run_once()
+        if any(count >= settings.worker_batch_size for count in done.values()):
+            continue
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=settings.worker_interval_seconds)
