@@ -15,6 +15,7 @@ from quanzi.core import db
 from quanzi.core.config import get_settings
 from quanzi.core.errors import install_error_handlers
 from quanzi.identity.api import router as identity_router
+from quanzi.payments.api import router as payments_router
 
 log = logging.getLogger("quanzi")
 
@@ -54,6 +55,6 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for router in (health_router, identity_router):
+    for router in (health_router, identity_router, payments_router):
         app.include_router(router)
     return app

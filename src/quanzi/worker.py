@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from quanzi.core.config import get_settings
+from quanzi.payments import service as payments
 
 log = logging.getLogger("quanzi.worker")
 
@@ -26,7 +27,9 @@ class NamedSweep:
 
 def sweeps() -> list[NamedSweep]:
     """Every periodic job, in the order one round runs them."""
-    return []
+    return [
+        NamedSweep("payments.retry_refunds", payments.retry_refunds),
+    ]
 
 
 async def run_once(limit: int | None = None) -> dict[str, int]:

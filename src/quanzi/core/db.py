@@ -181,6 +181,32 @@ async def _backoff(attempt: int) -> None:
     await asyncio.sleep(0.005 * (2**attempt))
 
 
+AfterCommit = Callable[[], Awaitable[object]]
+
+
+def after_commit(session: AsyncSession, action: AfterCommit) -> None:
+    """Run ``action`` once this session's transaction has committed (never if it rolls back).
+
+    For side effects that leave the process (a provider call, a webhook): they must not run
+    while the transaction holds row locks, and must not run at all if it fails. Each action
+    must be safe to lose (a sweep redoes it) and safe to repeat (it is idempotent).
+    """
+    session.info.setdefault("after_commit", []).append(action)
+
+
+async def _run_after_commit(session: AsyncSession) -> None:
+    actions: list[AfterCommit] = session.info.pop("after_commit", [])
+    for action in actions:
+        try:
+            await action()
+        except Exception:
+            log.exception("after-commit action failed; its sweep will retry it")
+
+
+def _forget_after_commit(session: AsyncSession) -> None:
+    session.info.pop("after_commit", None)
+
+
 @asynccontextmanager
 async def session_scope() -> AsyncIterator[AsyncSession]:
     """A session whose transaction commits on success and rolls back on error."""
@@ -189,8 +215,10 @@ async def session_scope() -> AsyncIterator[AsyncSession]:
             yield session
             await session.commit()
         except BaseException:
+            _forget_after_commit(session)
             await session.rollback()
             raise
+        await _run_after_commit(session)
 
 
 async def transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -225,11 +253,14 @@ class TransactionalRoute(APIRoute):
                             if response.status_code < 400:
                                 await session.commit()
                             else:
+                                _forget_after_commit(session)
                                 await session.rollback()
-                            return response
                         except BaseException:
+                            _forget_after_commit(session)
                             await session.rollback()
                             raise
+                        await _run_after_commit(session)
+                        return response
                 except Exception as exc:
                     if not is_retryable(exc):
                         raise

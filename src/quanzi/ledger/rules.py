@@ -17,6 +17,8 @@ BASE_PAY_EXPENSE = "base_pay_expense"
 SUBSIDY_EXPENSE = "subsidy_expense"
 DISCOUNT_EXPENSE = "discount_expense"
 WITHDRAWAL_PAYABLE = "withdrawal_payable"
+# Refunds decided but not yet paid out by the provider.
+REFUNDS_PAYABLE = "refunds_payable"
 PAYOUT_CLEARING = "payout_clearing"
 
 _KIND_BY_PREFIX = {
@@ -30,6 +32,7 @@ _KIND_BY_PREFIX = {
     SUBSIDY_EXPENSE: "expense",
     DISCOUNT_EXPENSE: "expense",
     WITHDRAWAL_PAYABLE: "liability",
+    REFUNDS_PAYABLE: "liability",
     "supplier_payable": "liability",
     "member_pending": "liability",
     "member_available": "liability",

@@ -4,7 +4,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quanzi.core.db import Base, IdMixin, TimestampMixin
@@ -54,7 +62,10 @@ class PaymentRefund(IdMixin, TimestampMixin, Base):
     """A refund asked of the provider. ``status``: pending → succeeded | failed."""
 
     __tablename__ = "payment_refunds"
-    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount_fen > 0", name="amount_positive"),
+        Index("ix_payment_refunds_due", "status", "last_attempt_at"),
+    )
 
     payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments.id"), index=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -62,4 +73,7 @@ class PaymentRefund(IdMixin, TimestampMixin, Base):
     reason: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(16), default="pending")
     provider_refund_id: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(300))
     completed_at: Mapped[datetime | None]

@@ -321,6 +321,9 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("provider_refund_id", sa.String(length=64), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_attempt_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(length=300), nullable=True),
         sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -332,6 +335,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("idempotency_key", name=op.f("uq_payment_refunds_idempotency_key")),
     )
     with op.batch_alter_table("payment_refunds", schema=None) as batch_op:
+        batch_op.create_index("ix_payment_refunds_due", ["status", "last_attempt_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_payment_refunds_payment_id"), ["payment_id"], unique=False
         )
@@ -542,6 +546,7 @@ def downgrade() -> None:
     op.drop_table("skus")
     with op.batch_alter_table("payment_refunds", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_refunds_payment_id"))
+        batch_op.drop_index("ix_payment_refunds_due")
 
     op.drop_table("payment_refunds")
     op.drop_table("payment_notifications")
