@@ -33,7 +33,7 @@ async def account_ids(session: AsyncSession, codes: Iterable[str]) -> dict[str, 
     result = await session.execute(
         select(LedgerAccount.code, LedgerAccount.id).where(LedgerAccount.code.in_(wanted))
     )
-    return {code: account_id for code, account_id in result.tuples()}
+    return {code: account_id for code, account_id in result.all()}
 
 
 async def find_transfer(session: AsyncSession, key: str) -> LedgerTransfer | None:
@@ -98,7 +98,7 @@ async def legs_of(session: AsyncSession, transfer_id: uuid.UUID) -> list[Leg]:
         .join(LedgerAccount, LedgerAccount.id == LedgerPosting.account_id)
         .where(LedgerPosting.transfer_id == transfer_id)
     )
-    return [Leg(code, amount) for code, amount in result.tuples()]
+    return [Leg(code, amount) for code, amount in result.all()]
 
 
 async def balance(session: AsyncSession, code: str) -> int:
@@ -119,7 +119,7 @@ async def balances(session: AsyncSession, codes: Iterable[str]) -> dict[str, int
         .where(LedgerAccount.code.in_(wanted))
         .group_by(LedgerAccount.code)
     )
-    found = {code: int(total) for code, total in result.tuples()}
+    found = {code: int(total) for code, total in result.all()}
     return {code: found.get(code, 0) for code in wanted}
 
 
