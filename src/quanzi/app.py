@@ -9,13 +9,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from quanzi import __version__, wiring, worker
+from quanzi.catalog.api import admin_router as catalog_admin_router
+from quanzi.catalog.api import router as catalog_router
+from quanzi.catalog.api import supplier_router as catalog_supplier_router
 from quanzi.core import db
 from quanzi.core.config import get_settings
 from quanzi.core.errors import install_error_handlers
 from quanzi.identity.api import router as identity_router
+from quanzi.orders.api import admin_router as orders_admin_router
+from quanzi.orders.api import router as orders_router
 from quanzi.payments.api import router as payments_router
+from quanzi.payments.notify_api import router as payments_notify_router
+from quanzi.web import STATIC_DIR
+from quanzi.webhooks.api import router as webhooks_router
 
 log = logging.getLogger("quanzi")
 
@@ -55,6 +64,18 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for router in (health_router, identity_router, payments_router):
+    for router in (
+        health_router,
+        identity_router,
+        payments_router,
+        payments_notify_router,
+        catalog_router,
+        catalog_admin_router,
+        catalog_supplier_router,
+        orders_router,
+        orders_admin_router,
+        webhooks_router,
+    ):
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

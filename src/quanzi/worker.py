@@ -12,7 +12,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from quanzi.core.config import get_settings
+from quanzi.orders import service as orders
 from quanzi.payments import service as payments
+from quanzi.webhooks import delivery as webhooks
 
 log = logging.getLogger("quanzi.worker")
 
@@ -28,7 +30,12 @@ class NamedSweep:
 def sweeps() -> list[NamedSweep]:
     """Every periodic job, in the order one round runs them."""
     return [
+        NamedSweep("orders.expire_unpaid", orders.expire_unpaid),
+        NamedSweep("orders.auto_complete", orders.auto_complete),
         NamedSweep("payments.retry_refunds", payments.retry_refunds),
+        # Fan out first so events committed before this round are delivered in it.
+        NamedSweep("webhooks.fan_out", webhooks.fan_out),
+        NamedSweep("webhooks.deliver_due", webhooks.deliver_due),
     ]
 
 

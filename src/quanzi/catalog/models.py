@@ -3,7 +3,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quanzi.core.db import Base, IdMixin, JSONType, TimestampMixin
@@ -26,7 +35,10 @@ class SupplierStaff(TimestampMixin, Base):
 
 class Product(IdMixin, TimestampMixin, Base):
     __tablename__ = "products"
-    __table_args__ = (Index("ix_products_listing", "status", "category", "id"),)
+    __table_args__ = (
+        Index("ix_products_listing", "status", "category", "id"),
+        CheckConstraint("status IN ('active', 'archived')", name="status_known"),
+    )
 
     supplier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("suppliers.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -43,6 +55,7 @@ class Sku(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "skus"
     __table_args__ = (
+        UniqueConstraint("product_id", "name"),
         CheckConstraint("price_fen > 0", name="price_positive"),
         CheckConstraint(
             "member_price_fen IS NULL OR (member_price_fen > 0 AND member_price_fen <= price_fen)",
@@ -54,7 +67,8 @@ class Sku(IdMixin, TimestampMixin, Base):
         CheckConstraint("sold >= 0", name="sold_nonnegative"),
     )
 
-    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"), index=True)
+    # The (product_id, name) unique constraint's index also serves lookups by product.
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"))
     name: Mapped[str] = mapped_column(String(120))
     price_fen: Mapped[int] = mapped_column(BigInteger)
     member_price_fen: Mapped[int | None] = mapped_column(BigInteger)
@@ -63,3 +77,5 @@ class Sku(IdMixin, TimestampMixin, Base):
     reserved: Mapped[int] = mapped_column(Integer, default=0)
     sold: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # Display order inside the product (the operator's order, e.g. 100g before 250g).
+    position: Mapped[int] = mapped_column(Integer, default=0)

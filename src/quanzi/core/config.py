@@ -41,7 +41,12 @@ class Settings(BaseSettings):
     wechatpay_public_key_path: str = ""
     wechatpay_public_key_id: str = ""
     wechatpay_notify_url: str = ""
-    wechatpay_timestamp_tolerance_seconds: int = 300
+    wechatpay_timestamp_tolerance_seconds: int = Field(default=300, ge=1)
+    # Empty: {base_url}/api/v1/payments/notify/wechatpay/refund.
+    wechatpay_refund_notify_url: str = ""
+    # Only changed to point the SDK at a stand-in of the WeChat Pay API (tests).
+    wechatpay_api_base_url: str = "https://api.mch.weixin.qq.com"
+    wechatpay_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # Worker
     run_worker_in_process: bool = True

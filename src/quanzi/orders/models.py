@@ -11,11 +11,19 @@ from quanzi.core.db import Base, IdMixin, TimestampMixin
 
 
 class Order(IdMixin, TimestampMixin, Base):
+    """A buyer's order. ``stock_state`` says where its units are counted on the SKUs:
+    ``reserved`` (unpaid), ``sold`` (paid), ``released`` (cancelled before payment) or
+    ``returned`` (fully refunded before shipment)."""
+
     __tablename__ = "orders"
     __table_args__ = (
-        CheckConstraint("total_fen >= 0", name="total_nonnegative"),
+        CheckConstraint("total_fen > 0", name="total_positive"),
         CheckConstraint("refunded_fen >= 0 AND refunded_fen <= total_fen", name="refund_range"),
-        Index("ix_orders_buyer_created", "buyer_id", "created_at"),
+        CheckConstraint(
+            "shipping_refunded_fen >= 0 AND shipping_refunded_fen <= shipping_fee_fen",
+            name="shipping_refund_range",
+        ),
+        Index("ix_orders_buyer_id_id", "buyer_id", "id"),
         Index("ix_orders_status_deadline", "status", "payment_deadline"),
         Index("ix_orders_status_auto_complete", "status", "auto_complete_at"),
     )
@@ -28,6 +36,10 @@ class Order(IdMixin, TimestampMixin, Base):
     shipping_fee_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     total_fen: Mapped[int] = mapped_column(BigInteger)
     refunded_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    shipping_refunded_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    stock_state: Mapped[str] = mapped_column(String(16), default="reserved")
+    payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments.id"), index=True)
+    payment_provider: Mapped[str] = mapped_column(String(20))
     address: Mapped[dict[str, Any]]
     share_code: Mapped[str | None] = mapped_column(String(32))
     payment_deadline: Mapped[datetime | None]
@@ -51,9 +63,11 @@ class OrderLine(IdMixin, Base):
     )
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
+    # Lines keep the order the buyer listed them in (ids made in one millisecond do not).
+    position: Mapped[int] = mapped_column(Integer, default=0)
     sku_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("skus.id"), index=True)
     product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"))
-    supplier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("suppliers.id"))
+    supplier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("suppliers.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     sku_name: Mapped[str] = mapped_column(String(120))
     unit_price_fen: Mapped[int] = mapped_column(BigInteger)

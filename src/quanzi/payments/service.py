@@ -104,6 +104,36 @@ async def close_payment(session: AsyncSession, payment_id: uuid.UUID) -> bool:
     return result.first() is not None
 
 
+async def claim_notification(
+    session: AsyncSession,
+    *,
+    provider: str,
+    provider_event_id: str,
+    payment_id: uuid.UUID | None,
+    event_type: str,
+    body: dict[str, Any] | None = None,
+) -> bool:
+    """Keep a provider notification once per provider event id; ``False`` if it was kept
+    before (a replay, or a concurrent duplicate that committed first: the unique key makes
+    the second insert wait for the first and then fail)."""
+    try:
+        async with session.begin_nested():
+            session.add(
+                PaymentNotification(
+                    provider=provider,
+                    provider_event_id=provider_event_id,
+                    payment_id=payment_id,
+                    event_type=event_type,
+                    body=body or {},
+                    created_at=clock.now(),
+                )
+            )
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
 async def record_success(
     session: AsyncSession,
     *,
@@ -129,21 +159,15 @@ async def record_success(
             f"Notified amount {amount_fen} does not match the payment's {payment.amount_fen}.",
             code="amount_mismatch",
         )
-    try:
-        async with session.begin_nested():
-            session.add(
-                PaymentNotification(
-                    provider=provider,
-                    provider_event_id=provider_event_id,
-                    payment_id=payment_id,
-                    event_type=event_type,
-                    body=body or {},
-                    created_at=clock.now(),
-                )
-            )
-            await session.flush()
-    except IntegrityError:
-        return False  # this very notification was handled before
+    if not await claim_notification(
+        session,
+        provider=provider,
+        provider_event_id=provider_event_id,
+        payment_id=payment_id,
+        event_type=event_type,
+        body=body,
+    ):
+        return False
     changed = await session.execute(
         update(Payment)
         .where(Payment.id == payment_id, Payment.status.in_(("pending", "closed")))

@@ -83,6 +83,19 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "production_rules",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mode", sa.String(length=16), nullable=False),
+        sa.Column("threshold_quantity", sa.Integer(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "threshold_quantity IS NULL OR threshold_quantity > 0",
+            name=op.f("ck_production_rules_threshold"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_production_rules")),
+    )
+    op.create_table(
         "suppliers",
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -150,46 +163,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "orders",
-        sa.Column("buyer_id", sa.Uuid(), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("goods_fen", sa.BigInteger(), nullable=False),
-        sa.Column("discount_fen", sa.BigInteger(), nullable=False),
-        sa.Column("shipping_fee_fen", sa.BigInteger(), nullable=False),
-        sa.Column("total_fen", sa.BigInteger(), nullable=False),
-        sa.Column("refunded_fen", sa.BigInteger(), nullable=False),
-        sa.Column("address", JSON, nullable=False),
-        sa.Column("share_code", sa.String(length=32), nullable=True),
-        sa.Column("payment_deadline", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("shipped_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("auto_complete_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("cancel_reason", sa.String(length=200), nullable=True),
-        sa.Column("carrier", sa.String(length=60), nullable=True),
-        sa.Column("tracking_no", sa.String(length=60), nullable=True),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "refunded_fen >= 0 AND refunded_fen <= total_fen", name=op.f("ck_orders_refund_range")
-        ),
-        sa.CheckConstraint("total_fen >= 0", name=op.f("ck_orders_total_nonnegative")),
-        sa.ForeignKeyConstraint(["buyer_id"], ["users.id"], name=op.f("fk_orders_buyer_id_users")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
-    )
-    with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.create_index("ix_orders_buyer_created", ["buyer_id", "created_at"], unique=False)
-        batch_op.create_index(
-            "ix_orders_status_auto_complete", ["status", "auto_complete_at"], unique=False
-        )
-        batch_op.create_index(
-            "ix_orders_status_deadline", ["status", "payment_deadline"], unique=False
-        )
-
-    op.create_table(
         "payments",
         sa.Column("payable_type", sa.String(length=20), nullable=False),
         sa.Column("payable_id", sa.Uuid(), nullable=False),
@@ -231,6 +204,9 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('active', 'archived')", name=op.f("ck_products_status_known")
+        ),
         sa.ForeignKeyConstraint(
             ["supplier_id"], ["suppliers.id"], name=op.f("fk_products_supplier_id_suppliers")
         ),
@@ -274,22 +250,55 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoints")),
     )
     op.create_table(
-        "order_status_changes",
-        sa.Column("order_id", sa.Uuid(), nullable=False),
-        sa.Column("from_status", sa.String(length=20), nullable=True),
-        sa.Column("to_status", sa.String(length=20), nullable=False),
-        sa.Column("actor_id", sa.Uuid(), nullable=True),
-        sa.Column("note", sa.String(length=300), nullable=False),
+        "orders",
+        sa.Column("buyer_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("goods_fen", sa.BigInteger(), nullable=False),
+        sa.Column("discount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("shipping_fee_fen", sa.BigInteger(), nullable=False),
+        sa.Column("total_fen", sa.BigInteger(), nullable=False),
+        sa.Column("refunded_fen", sa.BigInteger(), nullable=False),
+        sa.Column("shipping_refunded_fen", sa.BigInteger(), nullable=False),
+        sa.Column("stock_state", sa.String(length=16), nullable=False),
+        sa.Column("payment_id", sa.Uuid(), nullable=False),
+        sa.Column("payment_provider", sa.String(length=20), nullable=False),
+        sa.Column("address", JSON, nullable=False),
+        sa.Column("share_code", sa.String(length=32), nullable=True),
+        sa.Column("payment_deadline", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("shipped_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("auto_complete_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cancel_reason", sa.String(length=200), nullable=True),
+        sa.Column("carrier", sa.String(length=60), nullable=True),
+        sa.Column("tracking_no", sa.String(length=60), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["order_id"], ["orders.id"], name=op.f("fk_order_status_changes_order_id_orders")
+        sa.CheckConstraint(
+            "refunded_fen >= 0 AND refunded_fen <= total_fen", name=op.f("ck_orders_refund_range")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_order_status_changes")),
+        sa.CheckConstraint(
+            "shipping_refunded_fen >= 0 AND shipping_refunded_fen <= shipping_fee_fen",
+            name=op.f("ck_orders_shipping_refund_range"),
+        ),
+        sa.CheckConstraint("total_fen > 0", name=op.f("ck_orders_total_positive")),
+        sa.ForeignKeyConstraint(["buyer_id"], ["users.id"], name=op.f("fk_orders_buyer_id_users")),
+        sa.ForeignKeyConstraint(
+            ["payment_id"], ["payments.id"], name=op.f("fk_orders_payment_id_payments")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
     )
-    with op.batch_alter_table("order_status_changes", schema=None) as batch_op:
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.create_index("ix_orders_buyer_id_id", ["buyer_id", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_orders_payment_id"), ["payment_id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_order_status_changes_order_id"), ["order_id"], unique=False
+            "ix_orders_status_auto_complete", ["status", "auto_complete_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_orders_status_deadline", ["status", "payment_deadline"], unique=False
         )
 
     op.create_table(
@@ -351,6 +360,7 @@ def upgrade() -> None:
         sa.Column("reserved", sa.Integer(), nullable=False),
         sa.Column("sold", sa.Integer(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
@@ -366,10 +376,8 @@ def upgrade() -> None:
             ["product_id"], ["products.id"], name=op.f("fk_skus_product_id_products")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_skus")),
+        sa.UniqueConstraint("product_id", "name", name=op.f("uq_skus_product_id_name")),
     )
-    with op.batch_alter_table("skus", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_skus_product_id"), ["product_id"], unique=False)
-
     op.create_table(
         "webhook_deliveries",
         sa.Column("endpoint_id", sa.Uuid(), nullable=False),
@@ -377,6 +385,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_attempt_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_status_code", sa.Integer(), nullable=True),
         sa.Column("last_error", sa.String(length=500), nullable=True),
         sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
@@ -401,10 +410,73 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_webhook_deliveries_due", ["status", "next_attempt_at"], unique=False
         )
+        batch_op.create_index(
+            "ix_webhook_deliveries_recent", ["endpoint_id", "created_at"], unique=False
+        )
+
+    op.create_table(
+        "group_campaigns",
+        sa.Column("sku_id", sa.Uuid(), nullable=False),
+        sa.Column("product_id", sa.Uuid(), nullable=False),
+        sa.Column("supplier_id", sa.Uuid(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("group_price_fen", sa.BigInteger(), nullable=False),
+        sa.Column("group_size", sa.Integer(), nullable=False),
+        sa.Column("duration_minutes", sa.Integer(), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("stock_allotted", sa.Integer(), nullable=False),
+        sa.Column("seats_taken", sa.Integer(), nullable=False),
+        sa.Column("per_user_limit", sa.Integer(), nullable=False),
+        sa.Column("leader_discount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("platform_fill_seats", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "duration_minutes > 0", name=op.f("ck_group_campaigns_duration_positive")
+        ),
+        sa.CheckConstraint(
+            "group_price_fen > 0", name=op.f("ck_group_campaigns_group_price_positive")
+        ),
+        sa.CheckConstraint(
+            "group_size >= 2 AND group_size <= 100",
+            name=op.f("ck_group_campaigns_group_size_range"),
+        ),
+        sa.CheckConstraint(
+            "leader_discount_fen >= 0", name=op.f("ck_group_campaigns_leader_discount_nonnegative")
+        ),
+        sa.CheckConstraint(
+            "per_user_limit >= 1", name=op.f("ck_group_campaigns_per_user_limit_positive")
+        ),
+        sa.CheckConstraint(
+            "platform_fill_seats >= 0", name=op.f("ck_group_campaigns_platform_fill_nonnegative")
+        ),
+        sa.CheckConstraint(
+            "seats_taken >= 0 AND seats_taken <= stock_allotted",
+            name=op.f("ck_group_campaigns_seats_within"),
+        ),
+        sa.CheckConstraint(
+            "stock_allotted >= 0", name=op.f("ck_group_campaigns_allotted_nonnegative")
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_group_campaigns_product_id_products")
+        ),
+        sa.ForeignKeyConstraint(
+            ["sku_id"], ["skus.id"], name=op.f("fk_group_campaigns_sku_id_skus")
+        ),
+        sa.ForeignKeyConstraint(
+            ["supplier_id"], ["suppliers.id"], name=op.f("fk_group_campaigns_supplier_id_suppliers")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_group_campaigns")),
+    )
+    with op.batch_alter_table("group_campaigns", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_group_campaigns_sku_id"), ["sku_id"], unique=False)
 
     op.create_table(
         "order_lines",
         sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("sku_id", sa.Uuid(), nullable=False),
         sa.Column("product_id", sa.Uuid(), nullable=False),
         sa.Column("supplier_id", sa.Uuid(), nullable=False),
@@ -439,6 +511,9 @@ def upgrade() -> None:
     with op.batch_alter_table("order_lines", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_order_lines_order_id"), ["order_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_order_lines_sku_id"), ["sku_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_order_lines_supplier_id"), ["supplier_id"], unique=False
+        )
 
     op.create_table(
         "order_refunds",
@@ -462,6 +537,185 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("order_refunds", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_order_refunds_order_id"), ["order_id"], unique=False)
+
+    op.create_table(
+        "order_status_changes",
+        sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("from_status", sa.String(length=20), nullable=True),
+        sa.Column("to_status", sa.String(length=20), nullable=False),
+        sa.Column("actor_id", sa.Uuid(), nullable=True),
+        sa.Column("note", sa.String(length=300), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_order_status_changes_order_id_orders")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_order_status_changes")),
+    )
+    with op.batch_alter_table("order_status_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_order_status_changes_order_id"), ["order_id"], unique=False
+        )
+
+    op.create_table(
+        "production_batches",
+        sa.Column("supplier_id", sa.Uuid(), nullable=False),
+        sa.Column("sku_id", sa.Uuid(), nullable=False),
+        sa.Column("title", sa.String(length=320), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("payable_fen", sa.BigInteger(), nullable=False),
+        sa.Column("cut_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("production_started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("produced_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "quantity >= 0", name=op.f("ck_production_batches_quantity_nonnegative")
+        ),
+        sa.ForeignKeyConstraint(
+            ["sku_id"], ["skus.id"], name=op.f("fk_production_batches_sku_id_skus")
+        ),
+        sa.ForeignKeyConstraint(
+            ["supplier_id"],
+            ["suppliers.id"],
+            name=op.f("fk_production_batches_supplier_id_suppliers"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_production_batches")),
+    )
+    with op.batch_alter_table("production_batches", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_production_batches_collecting", ["status", "supplier_id", "sku_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_production_batches_supplier_status", ["supplier_id", "status"], unique=False
+        )
+
+    op.create_table(
+        "group_campaign_participants",
+        sa.Column("campaign_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("seats", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "seats >= 0", name=op.f("ck_group_campaign_participants_seats_nonnegative")
+        ),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["group_campaigns.id"],
+            name=op.f("fk_group_campaign_participants_campaign_id_group_campaigns"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_group_campaign_participants_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint(
+            "campaign_id", "user_id", name=op.f("pk_group_campaign_participants")
+        ),
+    )
+    op.create_table(
+        "groups",
+        sa.Column("campaign_id", sa.Uuid(), nullable=False),
+        sa.Column("leader_id", sa.Uuid(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("group_size", sa.Integer(), nullable=False),
+        sa.Column("seats_taken", sa.Integer(), nullable=False),
+        sa.Column("paid_count", sa.Integer(), nullable=False),
+        sa.Column("platform_filled", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "paid_count >= 0 AND paid_count <= seats_taken", name=op.f("ck_groups_paid_range")
+        ),
+        sa.CheckConstraint(
+            "platform_filled >= 0", name=op.f("ck_groups_platform_filled_nonnegative")
+        ),
+        sa.CheckConstraint(
+            "seats_taken >= 0 AND seats_taken <= group_size", name=op.f("ck_groups_seats_range")
+        ),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["group_campaigns.id"],
+            name=op.f("fk_groups_campaign_id_group_campaigns"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["leader_id"], ["users.id"], name=op.f("fk_groups_leader_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_groups")),
+    )
+    with op.batch_alter_table("groups", schema=None) as batch_op:
+        batch_op.create_index("ix_groups_campaign_status", ["campaign_id", "status"], unique=False)
+        batch_op.create_index("ix_groups_status_expires", ["status", "expires_at"], unique=False)
+
+    op.create_table(
+        "production_batch_orders",
+        sa.Column("order_line_id", sa.Uuid(), nullable=False),
+        sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("supply_fen", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["batch_id"],
+            ["production_batches.id"],
+            name=op.f("fk_production_batch_orders_batch_id_production_batches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_production_batch_orders_order_id_orders")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_line_id"],
+            ["order_lines.id"],
+            name=op.f("fk_production_batch_orders_order_line_id_order_lines"),
+        ),
+        sa.PrimaryKeyConstraint("order_line_id", name=op.f("pk_production_batch_orders")),
+    )
+    with op.batch_alter_table("production_batch_orders", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_production_batch_orders_batch_id"), ["batch_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_production_batch_orders_order_id"), ["order_id"], unique=False
+        )
+
+    op.create_table(
+        "group_members",
+        sa.Column("group_id", sa.Uuid(), nullable=False),
+        sa.Column("campaign_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("is_leader", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["group_campaigns.id"],
+            name=op.f("fk_group_members_campaign_id_group_campaigns"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["group_id"], ["groups.id"], name=op.f("fk_group_members_group_id_groups")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_group_members_order_id_orders")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_group_members_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_group_members")),
+        sa.UniqueConstraint("order_id", name=op.f("uq_group_members_order_id")),
+    )
+    with op.batch_alter_table("group_members", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_group_members_group_id"), ["group_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_group_members_user_id"), ["user_id"], unique=False)
+        batch_op.create_index(
+            "uq_group_members_active_seat",
+            ["group_id", "user_id"],
+            unique=True,
+            postgresql_where=sa.text("status IN ('reserved', 'paid')"),
+            sqlite_where=sa.text("status IN ('reserved', 'paid')"),
+        )
 
     _ledger_guards()
 
@@ -527,22 +781,55 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS ledger_transfers_append_only ON ledger_transfers")
         op.execute("DROP FUNCTION IF EXISTS ledger_transfer_must_balance()")
         op.execute("DROP FUNCTION IF EXISTS ledger_is_append_only()")
+    with op.batch_alter_table("group_members", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_group_members_active_seat",
+            postgresql_where=sa.text("status IN ('reserved', 'paid')"),
+            sqlite_where=sa.text("status IN ('reserved', 'paid')"),
+        )
+        batch_op.drop_index(batch_op.f("ix_group_members_user_id"))
+        batch_op.drop_index(batch_op.f("ix_group_members_group_id"))
+
+    op.drop_table("group_members")
+    with op.batch_alter_table("production_batch_orders", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_production_batch_orders_order_id"))
+        batch_op.drop_index(batch_op.f("ix_production_batch_orders_batch_id"))
+
+    op.drop_table("production_batch_orders")
+    with op.batch_alter_table("groups", schema=None) as batch_op:
+        batch_op.drop_index("ix_groups_status_expires")
+        batch_op.drop_index("ix_groups_campaign_status")
+
+    op.drop_table("groups")
+    op.drop_table("group_campaign_participants")
+    with op.batch_alter_table("production_batches", schema=None) as batch_op:
+        batch_op.drop_index("ix_production_batches_supplier_status")
+        batch_op.drop_index("ix_production_batches_collecting")
+
+    op.drop_table("production_batches")
+    with op.batch_alter_table("order_status_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_order_status_changes_order_id"))
+
+    op.drop_table("order_status_changes")
     with op.batch_alter_table("order_refunds", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_order_refunds_order_id"))
 
     op.drop_table("order_refunds")
     with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_order_lines_supplier_id"))
         batch_op.drop_index(batch_op.f("ix_order_lines_sku_id"))
         batch_op.drop_index(batch_op.f("ix_order_lines_order_id"))
 
     op.drop_table("order_lines")
+    with op.batch_alter_table("group_campaigns", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_group_campaigns_sku_id"))
+
+    op.drop_table("group_campaigns")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_deliveries_recent")
         batch_op.drop_index("ix_webhook_deliveries_due")
 
     op.drop_table("webhook_deliveries")
-    with op.batch_alter_table("skus", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_skus_product_id"))
-
     op.drop_table("skus")
     with op.batch_alter_table("payment_refunds", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_refunds_payment_id"))
@@ -550,10 +837,13 @@ def downgrade() -> None:
 
     op.drop_table("payment_refunds")
     op.drop_table("payment_notifications")
-    with op.batch_alter_table("order_status_changes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_order_status_changes_order_id"))
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_index("ix_orders_status_deadline")
+        batch_op.drop_index("ix_orders_status_auto_complete")
+        batch_op.drop_index(batch_op.f("ix_orders_payment_id"))
+        batch_op.drop_index("ix_orders_buyer_id_id")
 
-    op.drop_table("order_status_changes")
+    op.drop_table("orders")
     op.drop_table("webhook_endpoints")
     with op.batch_alter_table("supplier_staff", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_supplier_staff_supplier_id"))
@@ -569,12 +859,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_payments_payable_id"))
 
     op.drop_table("payments")
-    with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.drop_index("ix_orders_status_deadline")
-        batch_op.drop_index("ix_orders_status_auto_complete")
-        batch_op.drop_index("ix_orders_buyer_created")
-
-    op.drop_table("orders")
     with op.batch_alter_table("ledger_postings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ledger_postings_transfer_id"))
         batch_op.drop_index(batch_op.f("ix_ledger_postings_account_id"))
@@ -586,6 +870,7 @@ def downgrade() -> None:
     op.drop_table("access_tokens")
     op.drop_table("users")
     op.drop_table("suppliers")
+    op.drop_table("production_rules")
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_events_unrelayed")
 

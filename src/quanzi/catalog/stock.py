@@ -1,0 +1,197 @@
+"""Stock counters on SKUs and the facts needed to price an order line.
+
+A SKU's units are counted in three columns whose sum only changes on restock:
+``stock`` (free to reserve), ``reserved`` (held by unpaid orders) and ``sold`` (paid).
+Every move below is ONE conditional ``UPDATE … WHERE <source> >= q … RETURNING`` over all
+the SKUs of the call, so two buyers can never take the same unit (no check-then-act) and the
+row locks are held for a single statement. On PostgreSQL the rows are locked first, in
+SKU-id order, by a materialised ``SELECT … ORDER BY id FOR UPDATE`` in the same statement, so
+two multi-SKU orders can never deadlock; SQLite serialises writers at ``BEGIN IMMEDIATE``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, case, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from quanzi.catalog.models import Product, Sku
+from quanzi.core.db import is_postgres
+from quanzi.core.errors import Conflict
+
+SELLABLE_PRODUCT_STATUS = "active"
+
+
+class StockCounterError(RuntimeError):
+    """A move that bookkeeping guarantees (release, commit, return) found too few units:
+    the counters disagree with the orders, so the transaction must not commit."""
+
+
+@dataclass(frozen=True)
+class SkuFacts:
+    """What an order line copies from the catalog when it is created."""
+
+    sku_id: uuid.UUID
+    product_id: uuid.UUID
+    supplier_id: uuid.UUID
+    title: str
+    sku_name: str
+    price_fen: int
+    member_price_fen: int | None
+    supply_price_fen: int
+    sku_active: bool
+    product_status: str
+
+    @property
+    def sellable(self) -> bool:
+        return self.sku_active and self.product_status == SELLABLE_PRODUCT_STATUS
+
+
+async def load_sku_facts(
+    session: AsyncSession, sku_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, SkuFacts]:
+    """SKU, product and supplier facts for ``sku_ids`` in one query; unknown ids are absent."""
+    wanted = sorted(set(sku_ids))
+    if not wanted:
+        return {}
+    result = await session.execute(
+        select(
+            Sku.id,
+            Sku.product_id,
+            Product.supplier_id,
+            Product.title,
+            Sku.name,
+            Sku.price_fen,
+            Sku.member_price_fen,
+            Sku.supply_price_fen,
+            Sku.active,
+            Product.status,
+        )
+        .join(Product, Product.id == Sku.product_id)
+        .where(Sku.id.in_(wanted))
+    )
+    return {
+        sku_id: SkuFacts(
+            sku_id=sku_id,
+            product_id=product_id,
+            supplier_id=supplier_id,
+            title=title,
+            sku_name=sku_name,
+            price_fen=price_fen,
+            member_price_fen=member_price_fen,
+            supply_price_fen=supply_price_fen,
+            sku_active=sku_active,
+            product_status=product_status,
+        )
+        for (
+            sku_id,
+            product_id,
+            supplier_id,
+            title,
+            sku_name,
+            price_fen,
+            member_price_fen,
+            supply_price_fen,
+            sku_active,
+            product_status,
+        ) in result.all()
+    }
+
+
+def _sorted_quantities(quantities: Mapping[uuid.UUID, int]) -> list[tuple[uuid.UUID, int]]:
+    items = sorted(quantities.items())
+    if not items:
+        raise ValueError("no SKUs to move")
+    if any(quantity <= 0 for _, quantity in items):
+        raise ValueError("stock moves are for positive quantities")
+    return items
+
+
+async def _move(
+    session: AsyncSession,
+    quantities: Mapping[uuid.UUID, int],
+    source: InstrumentedAttribute[int],
+    target: InstrumentedAttribute[int],
+) -> set[uuid.UUID]:
+    """Move ``quantities`` from ``source`` to ``target`` where the source has enough;
+    returns the ids that moved (all or some)."""
+    items = _sorted_quantities(quantities)
+    ids = [sku_id for sku_id, _ in items]
+    qty: ColumnElement[int] = case(dict(items), value=Sku.id)
+    scope: ColumnElement[bool]
+    if is_postgres(session):
+        locked = (
+            select(Sku.id)
+            .where(Sku.id.in_(ids))
+            .order_by(Sku.id)
+            .with_for_update()
+            .cte("locked_skus")
+            .prefix_with("MATERIALIZED")
+        )
+        scope = Sku.id.in_(select(locked.c.id))
+    else:
+        scope = Sku.id.in_(ids)
+    result = await session.execute(
+        update(Sku)
+        .where(scope, source >= qty)
+        .values({source.key: source - qty, target.key: target + qty})
+        .returning(Sku.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(result.scalars())
+
+
+async def _move_all(
+    session: AsyncSession,
+    quantities: Mapping[uuid.UUID, int],
+    source: InstrumentedAttribute[int],
+    target: InstrumentedAttribute[int],
+) -> None:
+    moved = await _move(session, quantities, source, target)
+    missing = sorted(set(quantities) - moved)
+    if missing:
+        raise StockCounterError(
+            f"{source.key} -> {target.key}: too few units on SKUs {[str(m) for m in missing]}"
+        )
+
+
+async def reserve(session: AsyncSession, quantities: Mapping[uuid.UUID, int]) -> None:
+    """Take ``quantities`` (sku id → units) from ``stock`` into ``reserved``, all or nothing.
+
+    Raises ``Conflict(code="insufficient_stock")`` naming the first SKU that lacked units;
+    the SKUs that were taken are put back first, so a caller that handles the refusal
+    keeps consistent counters.
+    """
+    moved = await _move(session, quantities, Sku.stock, Sku.reserved)
+    missing = sorted(set(quantities) - moved)
+    if not missing:
+        return
+    if moved:
+        await _move_all(
+            session, {sku_id: quantities[sku_id] for sku_id in moved}, Sku.reserved, Sku.stock
+        )
+    raise Conflict(
+        "Not enough stock left for this item.",
+        code="insufficient_stock",
+        sku_id=str(missing[0]),
+        sku_ids=[str(sku_id) for sku_id in missing],
+    )
+
+
+async def release(session: AsyncSession, quantities: Mapping[uuid.UUID, int]) -> None:
+    """Give reserved units back to ``stock`` (an unpaid order was cancelled or expired)."""
+    await _move_all(session, quantities, Sku.reserved, Sku.stock)
+
+
+async def commit(session: AsyncSession, quantities: Mapping[uuid.UUID, int]) -> None:
+    """Turn reserved units into ``sold`` (their order was paid)."""
+    await _move_all(session, quantities, Sku.reserved, Sku.sold)
+
+
+async def return_sold(session: AsyncSession, quantities: Mapping[uuid.UUID, int]) -> None:
+    """Put sold units back into ``stock`` (fully refunded before they were shipped)."""
+    await _move_all(session, quantities, Sku.sold, Sku.stock)
