@@ -29,7 +29,6 @@ log = logging.getLogger("quanzi.payments")
 
 # A refund stuck "pending" at the provider is asked about again after this long.
 REFUND_RETRY_AFTER = timedelta(minutes=5)
-MAX_REFUND_ATTEMPTS = 20
 
 
 async def create_payment(
@@ -86,11 +85,18 @@ async def payment_for(
 async def prepare(
     session: AsyncSession, payment_id: uuid.UUID, *, user_id: uuid.UUID, payer: Payer, channel: str
 ) -> dict[str, Any]:
-    """Provider parameters the client needs to pay. Holds no locks while the provider answers."""
+    """Provider parameters the client needs to pay.
+
+    Reads only; the read transaction is ended before the provider is called, so no lock
+    (on SQLite: the database write lock) is held while the provider answers.
+    """
     payment = await get_payment(session, payment_id, user_id=user_id)
     if payment.status != "pending":
         raise Conflict(f"This payment is {payment.status}.", code="payment_not_pending")
-    return await registry.get(payment.provider).prepare(payment, payer, channel)
+    provider = registry.get(payment.provider)
+    session.expunge(payment)
+    await session.rollback()
+    return await provider.prepare(payment, payer, channel)
 
 
 async def close_payment(session: AsyncSession, payment_id: uuid.UUID) -> bool:
@@ -260,27 +266,53 @@ async def request_refund(
     return refund
 
 
-async def _settle(
-    session: AsyncSession, refund: PaymentRefund, provider_refund_id: str | None
-) -> None:
-    refund.status = "succeeded"
-    refund.provider_refund_id = provider_refund_id
-    refund.completed_at = clock.now()
-    await ledger.transfer(
-        session,
-        key=f"refund-paid:{refund.id}",
-        kind="refund_paid",
-        legs=[
-            Leg(accounts.REFUNDS_PAYABLE, refund.amount_fen),
-            Leg(accounts.PROVIDER_CLEARING, -refund.amount_fen),
-        ],
-        reference_type="payment_refund",
-        reference_id=refund.id,
-        description="refund paid out by the provider",
+async def _finish_refund(
+    session: AsyncSession,
+    refund_id: uuid.UUID,
+    *,
+    succeeded: bool,
+    provider_refund_id: str | None,
+    error: str = "",
+) -> bool:
+    """Move a pending refund to its final status; ``True`` for the one caller that did.
+
+    One conditional UPDATE decides, so the sweep and a provider notification racing on the
+    same refund settle it (ledger transfer, event) exactly once.
+    """
+    values: dict[str, Any] = {"status": "succeeded" if succeeded else "failed"}
+    if succeeded:
+        values.update(provider_refund_id=provider_refund_id, completed_at=clock.now())
+    else:
+        values.update(last_error=(error or "refused by the provider")[:300])
+    won = await session.execute(
+        update(PaymentRefund)
+        .where(PaymentRefund.id == refund_id, PaymentRefund.status == "pending")
+        .values(**values)
+        .returning(PaymentRefund.payment_id, PaymentRefund.amount_fen)
+        .execution_options(synchronize_session=False)
     )
+    row = won.first()
+    if row is None:
+        return False
+    payment_id, amount_fen = row
+    if succeeded:
+        await ledger.transfer(
+            session,
+            key=f"refund-paid:{refund_id}",
+            kind="refund_paid",
+            legs=[
+                Leg(accounts.REFUNDS_PAYABLE, amount_fen),
+                Leg(accounts.PROVIDER_CLEARING, -amount_fen),
+            ],
+            reference_type="payment_refund",
+            reference_id=refund_id,
+            description="refund paid out by the provider",
+        )
     await events.publish(
-        session, RefundSettled(refund.id, refund.payment_id, refund.amount_fen, "succeeded")
+        session,
+        RefundSettled(refund_id, payment_id, amount_fen, "succeeded" if succeeded else "failed"),
     )
+    return True
 
 
 async def submit_refund(refund_id: uuid.UUID) -> str:
@@ -326,21 +358,23 @@ async def submit_refund(refund_id: uuid.UUID) -> str:
         return await db.transaction(note_error)
 
     async def record(session: AsyncSession) -> str:
-        current = await session.get(PaymentRefund, refund_id)
-        assert current is not None
-        if current.status != "pending":
-            return current.status
-        if outcome.status == "succeeded":
-            await _settle(session, current, outcome.provider_refund_id)
-        elif outcome.status == "failed" or current.attempts >= MAX_REFUND_ATTEMPTS:
-            current.status = "failed"
-            current.last_error = outcome.detail[:300] or "refused by the provider"
-            await events.publish(
-                session, RefundSettled(current.id, current.payment_id, current.amount_fen, "failed")
+        if outcome.status == "pending":
+            # Still processing at the provider (bank-card refunds can take days): keep asking.
+            await session.execute(
+                update(PaymentRefund)
+                .where(PaymentRefund.id == refund_id, PaymentRefund.status == "pending")
+                .values(provider_refund_id=outcome.provider_refund_id)
             )
         else:
-            current.provider_refund_id = outcome.provider_refund_id
-        await session.flush()
+            await _finish_refund(
+                session,
+                refund_id,
+                succeeded=outcome.status == "succeeded",
+                provider_refund_id=outcome.provider_refund_id,
+                error=outcome.detail,
+            )
+        current = await session.get(PaymentRefund, refund_id)
+        assert current is not None
         return current.status
 
     return await db.transaction(record)
@@ -350,21 +384,11 @@ async def settle_refund_notification(
     session: AsyncSession, *, refund_id: uuid.UUID, provider_refund_id: str, succeeded: bool
 ) -> bool:
     """A provider's asynchronous word on a refund; ``True`` if it changed the refund."""
-    refund = await session.get(PaymentRefund, refund_id)
-    if refund is None:
+    if await session.get(PaymentRefund, refund_id) is None:
         raise NotFound("No such refund.", code="refund_not_found")
-    if refund.status != "pending":
-        return False
-    if succeeded:
-        await _settle(session, refund, provider_refund_id)
-    else:
-        refund.status = "failed"
-        refund.last_error = "refused by the provider"
-        await events.publish(
-            session, RefundSettled(refund.id, refund.payment_id, refund.amount_fen, "failed")
-        )
-    await session.flush()
-    return True
+    return await _finish_refund(
+        session, refund_id, succeeded=succeeded, provider_refund_id=provider_refund_id
+    )
 
 
 async def retry_refunds(limit: int) -> int:

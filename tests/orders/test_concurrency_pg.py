@@ -1,0 +1,94 @@
+"""Real row-lock races on PostgreSQL: many buyers, one hot SKU; duplicate submissions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from quanzi.catalog.rules import SkuDraft
+from quanzi.core import db, security
+from quanzi.identity import service as identity
+from tests.helpers import Account, new_phone
+from tests.orders.support import count_orders, levels, make_product, make_supplier, place
+
+pytestmark = pytest.mark.postgres_only
+
+
+async def quick_buyers(count: int, monkeypatch: pytest.MonkeyPatch) -> list[Account]:
+    """``count`` members with tokens; password hashing is skipped (they never log in)."""
+    monkeypatch.setattr(security, "hash_password", lambda _: security.DUMMY_PASSWORD_HASH)
+
+    async def work(session: AsyncSession) -> list[Account]:
+        accounts = []
+        for _ in range(count):
+            phone = new_phone()
+            user = await identity.create_user(
+                session, phone=phone, password="s3cret-pass", display_name="Racer"
+            )
+            issued = await identity.issue_token(session, user)
+            accounts.append(Account(id=str(user.id), phone=phone, token=issued.token))
+        return accounts
+
+    return await db.transaction(work)
+
+
+async def hot_sku(stock: int) -> str:
+    supplier = await make_supplier("爆款工厂")
+    (sku,) = await make_product(supplier, "爆款纸巾", SkuDraft(name="10包", price_fen=990, stock=stock))
+    return sku
+
+
+async def test_fifty_buyers_race_for_ten_units(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sku = await hot_sku(10)
+    buyers = await quick_buyers(50, monkeypatch)
+    responses = await asyncio.gather(*(place(client, buyer, (sku, 1)) for buyer in buyers))
+    assert Counter(response.status_code for response in responses) == {201: 10, 409: 40}
+    for response in responses:
+        if response.status_code == 409:
+            assert response.json()["code"] == "insufficient_stock"
+            assert response.json()["sku_id"] == sku
+    assert await levels(sku) == (0, 10, 0)
+    assert await count_orders() == 10
+
+
+async def test_multi_sku_orders_in_opposite_orders_do_not_deadlock(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    supplier = await make_supplier("两件套工厂")
+    first, second = await make_product(
+        supplier,
+        "两件套",
+        SkuDraft(name="上", price_fen=1000, stock=100),
+        SkuDraft(name="下", price_fen=1000, stock=100),
+    )
+    buyers = await quick_buyers(30, monkeypatch)
+    responses = await asyncio.gather(
+        *(
+            place(client, buyer, *([(first, 1), (second, 1)] if i % 2 else [(second, 1), (first, 1)]))
+            for i, buyer in enumerate(buyers)
+        )
+    )
+    assert [response.status_code for response in responses] == [201] * 30
+    assert await levels(first) == (70, 30, 0)
+    assert await levels(second) == (70, 30, 0)
+
+
+async def test_concurrent_duplicates_with_one_key_make_one_order(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sku = await hot_sku(10)
+    (buyer,) = await quick_buyers(1, monkeypatch)
+    responses = await asyncio.gather(
+        *(place(client, buyer, (sku, 2), key="double-tap") for _ in range(8))
+    )
+    assert [response.status_code for response in responses] == [201] * 8
+    assert len({response.json()["id"] for response in responses}) == 1
+    assert all(response.json() == responses[0].json() for response in responses)
+    assert await count_orders() == 1
+    assert await levels(sku) == (8, 2, 0)
