@@ -116,7 +116,9 @@ async def place(
     )
 
 
-async def placed(client: httpx.AsyncClient, buyer: Account, *lines: tuple[str, int]) -> dict[str, Any]:
+async def placed(
+    client: httpx.AsyncClient, buyer: Account, *lines: tuple[str, int]
+) -> dict[str, Any]:
     response = await place(client, buyer, *lines)
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
@@ -129,7 +131,9 @@ async def pay(client: httpx.AsyncClient, buyer: Account, order: dict[str, Any]) 
     )
 
 
-async def paid(client: httpx.AsyncClient, buyer: Account, *lines: tuple[str, int]) -> dict[str, Any]:
+async def paid(
+    client: httpx.AsyncClient, buyer: Account, *lines: tuple[str, int]
+) -> dict[str, Any]:
     order = await placed(client, buyer, *lines)
     response = await pay(client, buyer, order)
     assert response.status_code == 200, response.text

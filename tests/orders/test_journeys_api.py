@@ -200,7 +200,9 @@ async def test_buyer_cancels_unpaid_order(
 ) -> None:
     order = await placed(client, buyer, (shop.a, 2))
     cancelled = await client.post(
-        f"/api/v1/orders/{order['id']}/cancel", json={"reason": "changed my mind"}, headers=buyer.headers
+        f"/api/v1/orders/{order['id']}/cancel",
+        json={"reason": "changed my mind"},
+        headers=buyer.headers,
     )
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] == "cancelled"

@@ -156,7 +156,9 @@ async def test_refund_needs_a_paid_order_and_an_operator(
         "unauthorized",
     )
     problem(
-        await refund(client, op, "01a21251-0ec0-7343-831c-9ff3b4cc6e5e", 100), 404, "order_not_found"
+        await refund(client, op, "01a21251-0ec0-7343-831c-9ff3b4cc6e5e", 100),
+        404,
+        "order_not_found",
     )
     problem(
         await client.post(
@@ -178,7 +180,9 @@ async def test_refund_with_idempotency_key_is_granted_once(
     assert first.status_code == again.status_code == 200
     assert again.json() == first.json()
     assert await refund_rows(order["id"]) == [1000]
-    problem(await refund(client, op, order["id"], 2000, key="refund-1"), 409, "idempotency_key_reused")
+    problem(
+        await refund(client, op, order["id"], 2000, key="refund-1"), 409, "idempotency_key_reused"
+    )
     # Without a key, the same request is a second refund.
     assert (await refund(client, op, order["id"], 1000)).status_code == 200
     assert await refund_rows(order["id"]) == [1000, 1000]

@@ -55,7 +55,9 @@ def test_shipping_fee_threshold() -> None:
 
 def test_price_order_spreads_the_discount() -> None:
     a, b, c = uuid.UUID(int=10), uuid.UUID(int=11), uuid.UUID(int=12)
-    priced = rules.price_order([(a, 500, 1), (b, 500, 1), (c, 100, 1)], discount_fen=1000, shipping_fee_fen=0)
+    priced = rules.price_order(
+        [(a, 500, 1), (b, 500, 1), (c, 100, 1)], discount_fen=1000, shipping_fee_fen=0
+    )
     # money.spread would give the last line 1000 - 454 - 454 = 92 ≤ 100: the spread holds.
     assert [line.discount_fen for line in priced.lines] == [454, 454, 92]
     assert [line.paid_fen for line in priced.lines] == [46, 46, 8]
@@ -101,8 +103,15 @@ def test_merge_lines_and_limits() -> None:
 
 def test_clean_address() -> None:
     cleaned = rules.clean_address(
-        {"name": " A ", "phone": "0086 13800138000", "province": "P", "city": "C",
-         "district": "D", "line1": "L", "line2": "  "}
+        {
+            "name": " A ",
+            "phone": "0086 13800138000",
+            "province": "P",
+            "city": "C",
+            "district": "D",
+            "line1": "L",
+            "line2": "  ",
+        }
     )
     assert cleaned["phone"] == "13800138000"
     assert (cleaned["name"], cleaned["line2"]) == ("A", None)
@@ -134,9 +143,7 @@ def test_payment_legs() -> None:
 
 
 @given(
-    st.lists(
-        st.tuples(st.integers(0, 50_000), st.integers(0, 60_000)), min_size=1, max_size=5
-    ),
+    st.lists(st.tuples(st.integers(0, 50_000), st.integers(0, 60_000)), min_size=1, max_size=5),
     st.integers(0, 2000),
     st.lists(st.integers(1, 100_000), min_size=1, max_size=6),
 )

@@ -38,7 +38,9 @@ from tests.orders.support import (
 )
 
 
-async def place_group_order(buyer: Account, sku: str, *, price: int, discount: int = 0) -> dict[str, Any]:
+async def place_group_order(
+    buyer: Account, sku: str, *, price: int, discount: int = 0
+) -> dict[str, Any]:
     async def work(session: AsyncSession) -> dict[str, Any]:
         view = await orders.place_order(
             session,
@@ -54,7 +56,9 @@ async def place_group_order(buyer: Account, sku: str, *, price: int, discount: i
             "id": str(view.order.id),
             "payment": {"id": str(view.order.payment_id)},
             "total_fen": view.order.total_fen,
-            "lines": [(line.unit_price_fen, line.discount_fen, line.paid_fen) for line in view.lines],
+            "lines": [
+                (line.unit_price_fen, line.discount_fen, line.paid_fen) for line in view.lines
+            ],
         }
 
     return await db.transaction(work)
@@ -151,8 +155,8 @@ async def test_domain_events_reach_subscribers(
         payment_id=uuid.UUID(order["payment"]["id"]),
         share_code=None,
     )
-    assert isinstance(shipped, OrderShipped) and shipped.order_id == order_id
-    assert isinstance(completed, OrderCompleted) and completed.order_id == order_id
+    assert shipped == OrderShipped(order_id, uuid.UUID(buyer.id), "regular")
+    assert completed == OrderCompleted(order_id, uuid.UUID(buyer.id), "regular")
     assert isinstance(refunded, OrderRefunded)
     assert (refunded.amount_fen, refunded.shipping_fen, refunded.fully_refunded) == (900, 0, False)
     assert [(line.sku_id, line.amount_fen) for line in refunded.lines] == [

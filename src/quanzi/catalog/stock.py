@@ -3,10 +3,11 @@
 A SKU's units are counted in three columns whose sum only changes on restock:
 ``stock`` (free to reserve), ``reserved`` (held by unpaid orders) and ``sold`` (paid).
 Every move below is ONE conditional ``UPDATE … WHERE <source> >= q … RETURNING`` over all
-the SKUs of the call, so two buyers can never take the same unit (no check-then-act) and the
-row locks are held for a single statement. On PostgreSQL the rows are locked first, in
-SKU-id order, by a materialised ``SELECT … ORDER BY id FOR UPDATE`` in the same statement, so
-two multi-SKU orders can never deadlock; SQLite serialises writers at ``BEGIN IMMEDIATE``.
+the SKUs of the call, so two buyers can never take the same unit (no check-then-act). On
+PostgreSQL the same statement first locks the rows in SKU-id order (a materialised
+``SELECT … ORDER BY id FOR NO KEY UPDATE``), so two multi-SKU orders can never deadlock;
+SQLite serialises writers at ``BEGIN IMMEDIATE``. Callers make the reservation the last
+write of their transaction, so the hot rows stay locked only until the commit.
 """
 
 from __future__ import annotations
@@ -128,7 +129,9 @@ async def _move(
             select(Sku.id)
             .where(Sku.id.in_(ids))
             .order_by(Sku.id)
-            .with_for_update()
+            # NO KEY UPDATE, as the UPDATE itself takes: a plain FOR UPDATE would also wait
+            # for the KEY SHARE locks that inserting order lines (foreign keys) holds.
+            .with_for_update(key_share=True)
             .cte("locked_skus")
             .prefix_with("MATERIALIZED")
         )

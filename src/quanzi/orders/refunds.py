@@ -44,7 +44,7 @@ async def refund_order(
     no amount to hand a failed group's orders their money back.
     """
     order = await store.lock_existing(session, order_id)
-    if order.status not in rules.REFUNDABLE_STATUSES:
+    if order.status not in rules.PAID_STATUSES:
         raise rules.IllegalTransition(order.kind, order.status, rules.REFUNDED)
     lines = await store.lines_of(session, order.id)
     return await grant_refund(

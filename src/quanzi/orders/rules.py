@@ -52,13 +52,12 @@ TRANSITIONS: Mapping[str, Mapping[str, frozenset[str]]] = {
 
 # Where a payment takes an order of each kind.
 PAID_STATUS: Mapping[str, str] = {REGULAR: PAID, GROUP: GROUPING}
-# States holding money that an operator (or the group module) may refund, partly or fully.
-REFUNDABLE_STATUSES = frozenset({PAID, GROUPING, CONFIRMED, SHIPPED, COMPLETED})
+# States in which the buyer's money is with the shop: an operator (or the group module)
+# may refund them, partly (the status stays) or fully (the order becomes ``refunded``).
+PAID_STATUSES = frozenset({PAID, GROUPING, CONFIRMED, SHIPPED, COMPLETED})
 # Paid but not yet shipped states a buyer may cancel (in full refund). A grouping order is
 # not: its seat is the group's, and a failed group refunds it automatically.
 BUYER_CANCELLABLE_PAID: Mapping[str, str] = {REGULAR: PAID, GROUP: CONFIRMED}
-# States in which the buyer has paid (the payment must have succeeded).
-PAID_STATUSES = frozenset({PAID, GROUPING, CONFIRMED, SHIPPED, COMPLETED})
 
 
 class IllegalTransition(Conflict):

@@ -1,7 +1,11 @@
 """Loading, locking and moving orders: the helpers every order service shares.
 
-Lock order: a payment row before its order row (the payments module locks the payment,
-then publishes ``PaymentSucceeded``), then SKU rows in id order (``catalog.stock``).
+Lock order: an unpaid order's payment row before the order row (the payments module
+updates the payment, then publishes ``PaymentSucceeded``; a buyer's cancellation closes the
+payment first), then SKU rows in id order (``catalog.stock``). Refunds lock the order, then
+the payment, which is safe because only paid orders are refunded and a notification for an
+already paid payment changes nothing and never reaches the order. The expiry sweep is the
+one exception (see ``sweeps``).
 """
 
 from __future__ import annotations
@@ -47,7 +51,9 @@ async def lock_order(
     return await session.scalar(
         select(Order)
         .where(Order.id == order_id, *where)
-        .with_for_update(skip_locked=skip_locked)
+        # NO KEY UPDATE: serialises order writers without blocking rows that merely
+        # reference the order (lines, refunds, other modules' foreign keys).
+        .with_for_update(key_share=True, skip_locked=skip_locked)
         .execution_options(populate_existing=True)
     )
 
