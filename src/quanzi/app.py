@@ -23,6 +23,8 @@ from quanzi.orders.api import admin_router as orders_admin_router
 from quanzi.orders.api import router as orders_router
 from quanzi.payments.api import router as payments_router
 from quanzi.payments.notify_api import router as payments_notify_router
+from quanzi.production.api import admin_router as production_admin_router
+from quanzi.production.api import supplier_router as production_supplier_router
 from quanzi.web import STATIC_DIR
 from quanzi.webhooks.api import router as webhooks_router
 
@@ -74,6 +76,8 @@ def create_app() -> FastAPI:
         catalog_supplier_router,
         orders_router,
         orders_admin_router,
+        production_admin_router,
+        production_supplier_router,
         webhooks_router,
     ):
         app.include_router(router)

@@ -6,9 +6,18 @@ the transaction that raised the event.
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from quanzi.core import events
+from quanzi.groupbuy.events import GroupSucceeded
 from quanzi.orders import service as orders
+from quanzi.orders.events import OrderRefunded
 from quanzi.payments.events import PaymentSucceeded
+from quanzi.production import service as production
+
+
+async def _group_demand(session: AsyncSession, event: GroupSucceeded) -> None:
+    await production.add_group_demand(session, event.order_ids)
 
 
 def install() -> None:
@@ -16,3 +25,7 @@ def install() -> None:
     events.clear()
     # Money arrived: the order is paid (or, if it was cancelled meanwhile, refunded).
     events.subscribe(PaymentSucceeded, orders.handle_payment_succeeded)
+    # A group succeeded: its confirmed orders become demand in production batches (C2M).
+    events.subscribe(GroupSucceeded, _group_demand)
+    # A group order was refunded: its batch makes less, or its supplier is owed less.
+    events.subscribe(OrderRefunded, production.apply_refund)

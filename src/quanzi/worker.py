@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from quanzi.core.config import get_settings
 from quanzi.orders import service as orders
 from quanzi.payments import service as payments
+from quanzi.production import service as production
 from quanzi.webhooks import delivery as webhooks
 
 log = logging.getLogger("quanzi.worker")
@@ -33,6 +34,7 @@ def sweeps() -> list[NamedSweep]:
         NamedSweep("orders.expire_unpaid", orders.expire_unpaid),
         NamedSweep("orders.auto_complete", orders.auto_complete),
         NamedSweep("payments.retry_refunds", payments.retry_refunds),
+        NamedSweep("production.cut_due", production.cut_due),
         # Fan out first so events committed before this round are delivered in it.
         NamedSweep("webhooks.fan_out", webhooks.fan_out),
         NamedSweep("webhooks.deliver_due", webhooks.deliver_due),

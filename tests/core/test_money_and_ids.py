@@ -17,7 +17,7 @@ def test_apply_rate_rounds_down(base: int, rate: int, expected: int) -> None:
 
 
 def test_apply_rate_refuses_negatives() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="non-negative"):
         money.apply_rate(-1, 100)
 
 

@@ -102,7 +102,7 @@ async def test_crash_rolls_back_and_answers_problem_json(client_and_calls) -> No
 
 
 async def test_lost_race_is_retried_whole(client_and_calls) -> None:  # type: ignore[no-untyped-def]
-    client, calls = client_and_calls
+    client, _ = client_and_calls
     response = await client.post("/flaky")
     assert response.json() == {"attempts": 3}
     # Only the successful attempt's write survived.

@@ -27,11 +27,17 @@ def test_check_balanced_refuses_bad_transfers() -> None:
 
 def test_merge_legs_nets_the_same_account() -> None:
     merged = rules.merge_legs(
-        [Leg("sales_revenue", -50), Leg("sales_revenue", -50), Leg("provider_clearing", 100),
-         Leg("shipping_revenue", 5), Leg("shipping_revenue", -5)]
+        [
+            Leg("sales_revenue", -50),
+            Leg("sales_revenue", -50),
+            Leg("provider_clearing", 100),
+            Leg("shipping_revenue", 5),
+            Leg("shipping_revenue", -5),
+        ]
     )
     assert sorted(merged, key=lambda leg: leg.account) == [
-        Leg("provider_clearing", 100), Leg("sales_revenue", -100)
+        Leg("provider_clearing", 100),
+        Leg("sales_revenue", -100),
     ]
 
 
@@ -62,7 +68,8 @@ async def test_transfer_is_recorded_once_per_key(database: str) -> None:
         assert await service.trial_balance(session) == 0
         assert await service.unbalanced_transfers(session) == []
         assert await service.balances(session, ["provider_clearing", "shipping_revenue"]) == {
-            "provider_clearing": 1999, "shipping_revenue": 0
+            "provider_clearing": 1999,
+            "shipping_revenue": 0,
         }
 
     await db.transaction(check)
@@ -71,7 +78,9 @@ async def test_transfer_is_recorded_once_per_key(database: str) -> None:
 async def test_unbalanced_transfer_refused_before_touching_the_database(database: str) -> None:
     async def record(session: AsyncSession) -> None:
         await service.transfer(
-            session, key="bad", kind="test",
+            session,
+            key="bad",
+            kind="test",
             legs=[Leg("provider_clearing", 10), Leg("sales_revenue", -9)],
         )
 
@@ -87,7 +96,9 @@ async def test_unbalanced_transfer_refused_before_touching_the_database(database
 async def test_ledger_rows_cannot_be_edited_or_deleted(database: str) -> None:
     await db.transaction(
         lambda session: service.transfer(
-            session, key="t", kind="test",
+            session,
+            key="t",
+            kind="test",
             legs=[Leg("provider_clearing", 10), Leg("sales_revenue", -10)],
         )
     )

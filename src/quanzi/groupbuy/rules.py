@@ -58,7 +58,9 @@ def platform_fill_needed(group_size: int, paid_count: int, max_fill: int) -> int
     return missing
 
 
-def group_deadline(opened_at: datetime, duration_minutes: int, campaign_ends_at: datetime) -> datetime:
+def group_deadline(
+    opened_at: datetime, duration_minutes: int, campaign_ends_at: datetime
+) -> datetime:
     """A group lives ``duration_minutes`` from opening, but not past its campaign's end."""
     return min(opened_at + timedelta(minutes=duration_minutes), campaign_ends_at)
 

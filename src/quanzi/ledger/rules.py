@@ -34,6 +34,8 @@ _KIND_BY_PREFIX = {
     WITHDRAWAL_PAYABLE: "liability",
     REFUNDS_PAYABLE: "liability",
     "supplier_payable": "liability",
+    # Supply cost of group orders not yet produced: owed once their batch is produced.
+    "supplier_accrued": "liability",
     "member_pending": "liability",
     "member_available": "liability",
 }
@@ -41,6 +43,10 @@ _KIND_BY_PREFIX = {
 
 def supplier_payable(supplier_id: object) -> str:
     return f"supplier_payable:{supplier_id}"
+
+
+def supplier_accrued(supplier_id: object) -> str:
+    return f"supplier_accrued:{supplier_id}"
 
 
 def member_pending(member_id: object) -> str:

@@ -90,6 +90,13 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
+            "mode <> 'threshold' OR threshold_quantity IS NOT NULL",
+            name=op.f("ck_production_rules_threshold_needed"),
+        ),
+        sa.CheckConstraint(
+            "mode IN ('daily', 'threshold')", name=op.f("ck_production_rules_mode_known")
+        ),
+        sa.CheckConstraint(
             "threshold_quantity IS NULL OR threshold_quantity > 0",
             name=op.f("ck_production_rules_threshold"),
         ),
@@ -561,15 +568,29 @@ def upgrade() -> None:
         "production_batches",
         sa.Column("supplier_id", sa.Uuid(), nullable=False),
         sa.Column("sku_id", sa.Uuid(), nullable=False),
-        sa.Column("title", sa.String(length=320), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("sku_name", sa.String(length=120), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("order_count", sa.Integer(), nullable=False),
         sa.Column("payable_fen", sa.BigInteger(), nullable=False),
+        sa.Column("payable_booked_fen", sa.BigInteger(), nullable=True),
         sa.Column("cut_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("production_started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("produced_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('collecting', 'created', 'in_production', 'produced')",
+            name=op.f("ck_production_batches_status_known"),
+        ),
+        sa.CheckConstraint(
+            "order_count >= 0", name=op.f("ck_production_batches_order_count_nonnegative")
+        ),
+        sa.CheckConstraint(
+            "payable_fen >= 0", name=op.f("ck_production_batches_payable_nonnegative")
+        ),
         sa.CheckConstraint(
             "quantity >= 0", name=op.f("ck_production_batches_quantity_nonnegative")
         ),
@@ -584,11 +605,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_production_batches")),
     )
     with op.batch_alter_table("production_batches", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_production_batches_sku_id"), ["sku_id"], unique=False)
         batch_op.create_index(
-            "ix_production_batches_collecting", ["status", "supplier_id", "sku_id"], unique=False
+            "ix_production_batches_status_created", ["status", "created_at"], unique=False
         )
         batch_op.create_index(
-            "ix_production_batches_supplier_status", ["supplier_id", "status"], unique=False
+            "ix_production_batches_supplier_status", ["supplier_id", "status", "id"], unique=False
+        )
+        batch_op.create_index(
+            "uq_production_batches_collecting",
+            ["supplier_id", "sku_id"],
+            unique=True,
+            postgresql_where=sa.text("status = 'collecting'"),
+            sqlite_where=sa.text("status = 'collecting'"),
         )
 
     op.create_table(
@@ -655,6 +684,18 @@ def upgrade() -> None:
         sa.Column("order_id", sa.Uuid(), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("supply_fen", sa.BigInteger(), nullable=False),
+        sa.Column("booked_fen", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "booked_fen IS NULL OR booked_fen >= 0",
+            name=op.f("ck_production_batch_orders_booked_nonnegative"),
+        ),
+        sa.CheckConstraint(
+            "quantity > 0", name=op.f("ck_production_batch_orders_quantity_positive")
+        ),
+        sa.CheckConstraint(
+            "supply_fen >= 0", name=op.f("ck_production_batch_orders_supply_nonnegative")
+        ),
         sa.ForeignKeyConstraint(
             ["batch_id"],
             ["production_batches.id"],
@@ -672,7 +713,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("production_batch_orders", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_production_batch_orders_batch_id"), ["batch_id"], unique=False
+            "ix_production_batch_orders_batch_order", ["batch_id", "order_id"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_production_batch_orders_order_id"), ["order_id"], unique=False
@@ -793,7 +834,7 @@ def downgrade() -> None:
     op.drop_table("group_members")
     with op.batch_alter_table("production_batch_orders", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_production_batch_orders_order_id"))
-        batch_op.drop_index(batch_op.f("ix_production_batch_orders_batch_id"))
+        batch_op.drop_index("ix_production_batch_orders_batch_order")
 
     op.drop_table("production_batch_orders")
     with op.batch_alter_table("groups", schema=None) as batch_op:
@@ -803,8 +844,14 @@ def downgrade() -> None:
     op.drop_table("groups")
     op.drop_table("group_campaign_participants")
     with op.batch_alter_table("production_batches", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_production_batches_collecting",
+            postgresql_where=sa.text("status = 'collecting'"),
+            sqlite_where=sa.text("status = 'collecting'"),
+        )
         batch_op.drop_index("ix_production_batches_supplier_status")
-        batch_op.drop_index("ix_production_batches_collecting")
+        batch_op.drop_index("ix_production_batches_status_created")
+        batch_op.drop_index(batch_op.f("ix_production_batches_sku_id"))
 
     op.drop_table("production_batches")
     with op.batch_alter_table("order_status_changes", schema=None) as batch_op:
