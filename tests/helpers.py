@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi.core import db
+from quanzi.core import db, security
 from quanzi.identity import service as identity
 
 PASSWORD = "s3cret-pass"
@@ -69,3 +71,24 @@ def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert body["code"] == code, body
     return body
+
+
+async def quick_accounts(
+    count: int, monkeypatch: pytest.MonkeyPatch, *, name: str = "Racer"
+) -> list[Account]:
+    """``count`` members with tokens, made in one transaction; password hashing is skipped
+    because they never log in (argon2 would dominate a race test's setup)."""
+    monkeypatch.setattr(security, "hash_password", lambda _: security.DUMMY_PASSWORD_HASH)
+
+    async def work(session: AsyncSession) -> list[Account]:
+        accounts = []
+        for _ in range(count):
+            phone = new_phone()
+            user = await identity.create_user(
+                session, phone=phone, password=PASSWORD, display_name=name
+            )
+            issued = await identity.issue_token(session, user)
+            accounts.append(Account(id=str(user.id), phone=phone, token=issued.token))
+        return accounts
+
+    return await db.transaction(work)

@@ -18,6 +18,8 @@ from quanzi.catalog.api import supplier_router as catalog_supplier_router
 from quanzi.core import db
 from quanzi.core.config import get_settings
 from quanzi.core.errors import install_error_handlers
+from quanzi.groupbuy.api import admin_router as groupbuy_admin_router
+from quanzi.groupbuy.api import router as groupbuy_router
 from quanzi.identity.api import router as identity_router
 from quanzi.orders.api import admin_router as orders_admin_router
 from quanzi.orders.api import router as orders_router
@@ -76,6 +78,8 @@ def create_app() -> FastAPI:
         catalog_supplier_router,
         orders_router,
         orders_admin_router,
+        groupbuy_router,
+        groupbuy_admin_router,
         production_admin_router,
         production_supplier_router,
         webhooks_router,

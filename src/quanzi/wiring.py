@@ -9,9 +9,10 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import events
+from quanzi.groupbuy import seats as groups
 from quanzi.groupbuy.events import GroupSucceeded
 from quanzi.orders import service as orders
-from quanzi.orders.events import OrderRefunded
+from quanzi.orders.events import OrderCancelled, OrderPaid, OrderRefunded
 from quanzi.payments.events import PaymentSucceeded
 from quanzi.production import service as production
 
@@ -25,6 +26,13 @@ def install() -> None:
     events.clear()
     # Money arrived: the order is paid (or, if it was cancelled meanwhile, refunded).
     events.subscribe(PaymentSucceeded, orders.handle_payment_succeeded)
+    # A group order was paid: its seat counts; the leader's opens the group, the last
+    # seat's makes it succeed (orders confirmed). Money for a closed group is refunded.
+    events.subscribe(OrderPaid, groups.on_order_paid)
+    # An unpaid group order was cancelled (payment window over): its seat is free again.
+    events.subscribe(OrderCancelled, groups.on_order_cancelled)
+    # A paid seat of a still-filling group was refunded: it no longer counts.
+    events.subscribe(OrderRefunded, groups.on_order_refunded)
     # A group succeeded: its confirmed orders become demand in production batches (C2M).
     events.subscribe(GroupSucceeded, _group_demand)
     # A group order was refunded: its batch makes less, or its supplier is owed less.

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from quanzi.core.config import get_settings
+from quanzi.groupbuy import closing as groups
 from quanzi.orders import service as orders
 from quanzi.payments import service as payments
 from quanzi.production import service as production
@@ -33,6 +34,7 @@ def sweeps() -> list[NamedSweep]:
     return [
         NamedSweep("orders.expire_unpaid", orders.expire_unpaid),
         NamedSweep("orders.auto_complete", orders.auto_complete),
+        NamedSweep("groupbuy.close_expired", groups.close_expired),
         NamedSweep("payments.retry_refunds", payments.retry_refunds),
         NamedSweep("production.cut_due", production.cut_due),
         # Fan out first so events committed before this round are delivered in it.

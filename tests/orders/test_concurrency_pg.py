@@ -13,12 +13,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.catalog.rules import SkuDraft
-from quanzi.core import db, security
+from quanzi.core import db
 from quanzi.core.clock import FrozenClock
-from quanzi.identity import service as identity
 from quanzi.orders import service as orders
 from quanzi.payments import service as payments
-from tests.helpers import Account, new_phone
+from tests.helpers import quick_accounts
 from tests.orders.support import (
     assert_ledger_sound,
     count_orders,
@@ -30,24 +29,6 @@ from tests.orders.support import (
 )
 
 pytestmark = pytest.mark.postgres_only
-
-
-async def quick_buyers(count: int, monkeypatch: pytest.MonkeyPatch) -> list[Account]:
-    """``count`` members with tokens; password hashing is skipped (they never log in)."""
-    monkeypatch.setattr(security, "hash_password", lambda _: security.DUMMY_PASSWORD_HASH)
-
-    async def work(session: AsyncSession) -> list[Account]:
-        accounts = []
-        for _ in range(count):
-            phone = new_phone()
-            user = await identity.create_user(
-                session, phone=phone, password="s3cret-pass", display_name="Racer"
-            )
-            issued = await identity.issue_token(session, user)
-            accounts.append(Account(id=str(user.id), phone=phone, token=issued.token))
-        return accounts
-
-    return await db.transaction(work)
 
 
 async def hot_sku(stock: int) -> str:
@@ -62,7 +43,7 @@ async def test_fifty_buyers_race_for_ten_units(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sku = await hot_sku(10)
-    buyers = await quick_buyers(50, monkeypatch)
+    buyers = await quick_accounts(50, monkeypatch)
     responses = await asyncio.gather(*(place(client, buyer, (sku, 1)) for buyer in buyers))
     assert Counter(response.status_code for response in responses) == {201: 10, 409: 40}
     for response in responses:
@@ -83,7 +64,7 @@ async def test_multi_sku_orders_in_opposite_orders_do_not_deadlock(
         SkuDraft(name="上", price_fen=1000, stock=100),
         SkuDraft(name="下", price_fen=1000, stock=100),
     )
-    buyers = await quick_buyers(30, monkeypatch)
+    buyers = await quick_accounts(30, monkeypatch)
     responses = await asyncio.gather(
         *(
             place(
@@ -101,7 +82,7 @@ async def test_concurrent_duplicates_with_one_key_make_one_order(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sku = await hot_sku(10)
-    (buyer,) = await quick_buyers(1, monkeypatch)
+    (buyer,) = await quick_accounts(1, monkeypatch)
     responses = await asyncio.gather(
         *(place(client, buyer, (sku, 2), key="double-tap") for _ in range(8))
     )
@@ -116,7 +97,7 @@ async def test_payment_racing_the_expiry_sweep_ends_paid_or_refunded(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, clock: FrozenClock
 ) -> None:
     sku = await hot_sku(20)
-    buyers = await quick_buyers(6, monkeypatch)
+    buyers = await quick_accounts(6, monkeypatch)
     placed = [(await place(client, buyer, (sku, 1))).json() for buyer in buyers]
     clock.advance(timedelta(minutes=15))
 

@@ -216,3 +216,13 @@ async def ensure_operator(
         raise Unprocessable(problem, code="weak_password")
     existing.password_hash = security.hash_password(password)
     return await grant_role(session, existing, "operator")
+
+
+async def display_names(session: AsyncSession, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Display names of ``user_ids`` in one query (for pages other people see)."""
+    if not user_ids:
+        return {}
+    result = await session.execute(
+        select(User.id, User.display_name).where(User.id.in_(set(user_ids)))
+    )
+    return {user_id: name for user_id, name in result.all()}

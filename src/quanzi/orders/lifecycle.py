@@ -31,7 +31,9 @@ async def _record_payment(session: AsyncSession, order: Order, lines: list[Order
         session,
         key=f"order-paid:{order.id}",
         kind="order_paid",
-        legs=rules.payment_legs(order.total_fen, order.shipping_fee_fen, store.line_money(lines)),
+        legs=rules.payment_legs(
+            order.total_fen, order.shipping_fee_fen, store.line_money(order.kind, lines)
+        ),
         reference_type="order",
         reference_id=order.id,
         description="order paid",
@@ -179,6 +181,23 @@ async def cancel_unpaid(
     await session.flush()
     await emit(session, "order.cancelled", store.outbox_payload(order, reason=reason))
     await events.publish(session, OrderCancelled(order.id, order.buyer_id, order.kind, reason))
+
+
+async def close_unpaid(
+    session: AsyncSession, order_id: uuid.UUID, *, reason: str, note: str
+) -> bool:
+    """The shop withdraws an unpaid order (its group closed): ``True`` if it was unpaid
+    and is now cancelled, ``False`` if its money had already arrived (the caller decides
+    what a paid order means). Payment row first, like the buyer's cancellation."""
+    order = await store.get_order(session, order_id)
+    closed = await payments.close_payment(session, order.payment_id)
+    order = await store.lock_existing(session, order_id)
+    if order.status != rules.PENDING_PAYMENT:
+        return False
+    if not closed:
+        raise RetryTransaction()
+    await cancel_unpaid(session, order, actor_id=None, reason=reason, note=note)
+    return True
 
 
 async def cancel_order(

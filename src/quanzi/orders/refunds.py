@@ -76,7 +76,7 @@ async def grant_refund(
     final = amount == left
     split = rules.split_refund(
         amount,
-        store.line_money(lines),
+        store.line_money(order.kind, lines),
         shipping_left_fen=order.shipping_fee_fen - order.shipping_refunded_fen,
         final=final,
     )

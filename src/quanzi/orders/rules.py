@@ -230,17 +230,32 @@ def price_order(
 @dataclass(frozen=True)
 class LineMoney:
     """What the ledger needs of an order line: whose goods, paid and supply amounts,
-    refunded so far."""
+    refunded so far, and the account the supply cost is owed on."""
 
     supplier_id: uuid.UUID
     paid_fen: int
     supply_fen: int
     refunded_fen: int = 0
+    supply_account: str = ""
+
+    @property
+    def supply_ledger_account(self) -> str:
+        return self.supply_account or accounts.supplier_payable(self.supplier_id)
+
+
+def supply_account(kind: str, supplier_id: uuid.UUID) -> str:
+    """Where an order line's supply cost is owed. A group order's goods are made to order
+    (C2M), so its cost is only accrued at payment and becomes payable when the production
+    batch is produced; other goods are owed to the supplier at once."""
+    if kind == "group":
+        return accounts.supplier_accrued(supplier_id)
+    return accounts.supplier_payable(supplier_id)
 
 
 def payment_legs(total_fen: int, shipping_fen: int, lines: Sequence[LineMoney]) -> list[Leg]:
     """The split of an order's payment: the provider holds the total; shipping is shipping
-    revenue; each supplier is owed its supply price × quantity; the rest is sales revenue
+    revenue; each supplier is owed (or, for made-to-order goods, accrues) its supply price ×
+    quantity; the rest is sales revenue
     (negative — a debit — when goods were sold below their supply price)."""
     goods_paid = sum(line.paid_fen for line in lines)
     if goods_paid + shipping_fen != total_fen:
@@ -248,9 +263,7 @@ def payment_legs(total_fen: int, shipping_fen: int, lines: Sequence[LineMoney]) 
     supply = sum(line.supply_fen for line in lines)
     legs = [Leg(accounts.PROVIDER_CLEARING, total_fen)]
     legs.append(Leg(accounts.SHIPPING_REVENUE, -shipping_fen))
-    legs.extend(
-        Leg(accounts.supplier_payable(line.supplier_id), -line.supply_fen) for line in lines
-    )
+    legs.extend(Leg(line.supply_ledger_account, -line.supply_fen) for line in lines)
     legs.append(Leg(accounts.SALES_REVENUE, -(goods_paid - supply)))
     return accounts.merge_legs(legs)
 
@@ -291,6 +304,6 @@ def split_refund(
         reversed_supply = supply_reversed(
             line, line.refunded_fen + part, final=final
         ) - supply_reversed(line, line.refunded_fen, final=False)
-        legs.append(Leg(accounts.supplier_payable(line.supplier_id), reversed_supply))
+        legs.append(Leg(line.supply_ledger_account, reversed_supply))
         legs.append(Leg(accounts.SALES_REVENUE, part - reversed_supply))
     return RefundSplit(parts, shipping, accounts.merge_legs(legs))

@@ -5,7 +5,8 @@ named below, by concept; import from here.
 - placement: :func:`place_order` (``kind="group"``, ``unit_price_overrides``,
   ``discount_fen``, ``shipping_fee_fen`` for upper modules)
 - lifecycle: :func:`handle_payment_succeeded`, :func:`confirm_group_order`,
-  :func:`ship_order`, :func:`confirm_receipt`, :func:`cancel_order`
+  :func:`ship_order`, :func:`confirm_receipt`, :func:`cancel_order`,
+  :func:`close_unpaid`
 - refunds: :func:`refund_order`
 - sweeps: :func:`expire_unpaid`, :func:`auto_complete`
 - queries: :func:`order_for`, :func:`list_orders`
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from quanzi.orders.lifecycle import (
     cancel_order,
+    close_unpaid,
     confirm_group_order,
     confirm_receipt,
     handle_payment_succeeded,
@@ -36,6 +38,7 @@ __all__ = [
     "Viewer",
     "auto_complete",
     "cancel_order",
+    "close_unpaid",
     "confirm_group_order",
     "confirm_receipt",
     "expire_unpaid",

@@ -105,13 +105,14 @@ def quantities(lines: list[OrderLine]) -> dict[uuid.UUID, int]:
     return {line.sku_id: line.quantity for line in lines}
 
 
-def line_money(lines: list[OrderLine]) -> list[rules.LineMoney]:
+def line_money(kind: str, lines: list[OrderLine]) -> list[rules.LineMoney]:
     return [
         rules.LineMoney(
             supplier_id=line.supplier_id,
             paid_fen=line.paid_fen,
             supply_fen=line.supply_price_fen * line.quantity,
             refunded_fen=line.refunded_fen,
+            supply_account=rules.supply_account(kind, line.supplier_id),
         )
         for line in lines
     ]

@@ -33,16 +33,17 @@ def batch_not_found() -> NotFound:
 # --- the rule --------------------------------------------------------------------------
 
 
+async def rule_row(session: AsyncSession) -> ProductionRule | None:
+    """The stored cut rule, if an operator ever set one."""
+    return await session.get(ProductionRule, RULE_ID, populate_existing=True)
+
+
 async def current_rule(session: AsyncSession) -> rules.Rule:
     """The cut rule in force (``daily`` until an operator sets one)."""
-    row = await session.get(ProductionRule, RULE_ID, populate_existing=True)
+    row = await rule_row(session)
     if row is None:
         return rules.DEFAULT_RULE
     return rules.Rule(row.mode, row.threshold_quantity)
-
-
-async def rule_row(session: AsyncSession) -> ProductionRule | None:
-    return await session.get(ProductionRule, RULE_ID, populate_existing=True)
 
 
 async def set_rule(
