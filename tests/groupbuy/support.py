@@ -52,7 +52,9 @@ async def make_campaign(
     return Campaign(response.json()["id"], sku, supplier)
 
 
-async def open_group(client: httpx.AsyncClient, campaign: Campaign, leader: Account) -> dict[str, Any]:
+async def open_group(
+    client: httpx.AsyncClient, campaign: Campaign, leader: Account
+) -> dict[str, Any]:
     response = await client.post(
         "/api/v1/groups",
         json={"campaign_id": campaign.id, "address": ADDRESS},

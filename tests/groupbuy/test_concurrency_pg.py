@@ -56,9 +56,7 @@ async def test_joiners_race_for_the_seats_of_one_group(
     group_id = await open_and_pay(client, campaign, leader)
 
     responses = await race_to_join(client, group_id, crowd)
-    codes = Counter(
-        r.status_code if r.status_code == 201 else r.json()["code"] for r in responses
-    )
+    codes = Counter(r.status_code if r.status_code == 201 else r.json()["code"] for r in responses)
     assert codes == {201: size - 1, "group_full": joiners - (size - 1)}
 
     # Only seat holders were asked for money; they pay, and the group succeeds at once.
@@ -87,9 +85,7 @@ async def test_many_groups_of_one_hot_campaign(
         await asyncio.gather(*(open_and_pay(client, campaign, leader) for leader in leaders))
     )
     # 12 joiners per group, all at once across the 8 groups: 2 seats each.
-    attempts = [
-        join(client, group_ids[i % 8], joiner) for i, joiner in enumerate(crowd)
-    ]
+    attempts = [join(client, group_ids[i % 8], joiner) for i, joiner in enumerate(crowd)]
     responses = await asyncio.gather(*attempts)
     assert Counter(r.status_code for r in responses) == {201: 16, 409: 80}
     for group_id in group_ids:

@@ -64,7 +64,10 @@ async def test_group_fills_and_succeeds(client: httpx.AsyncClient, campaign: Cam
     assert page["paid_count"] == 1
     assert page["seconds_left"] == 24 * 3600
     assert page["members"][0] == {
-        "display_name": "团长", "is_leader": True, "paid": True, "joined_at": page["members"][0]["joined_at"]
+        "display_name": "团长",
+        "is_leader": True,
+        "paid": True,
+        "joined_at": page["members"][0]["joined_at"],
     }
 
     second = await join(client, group_id, friend)
@@ -81,9 +84,16 @@ async def test_group_fills_and_succeeds(client: httpx.AsyncClient, campaign: Cam
     assert page["paid_count"] == 3
     assert page["seats_left"] == 0
     assert [m["display_name"] for m in page["members"]] == ["团长", "小王", "小李"]
-    for order_id in (answer["order"]["id"], second.json()["order"]["id"], third.json()["order"]["id"]):
+    for order_id in (
+        answer["order"]["id"],
+        second.json()["order"]["id"],
+        third.json()["order"]["id"],
+    ):
         assert await order_status(order_id) == "confirmed"
-    assert [t for t in await topics() if t.startswith("group.")] == ["group.opened", "group.succeeded"]
+    assert [t for t in await topics() if t.startswith("group.")] == [
+        "group.opened",
+        "group.succeeded",
+    ]
     # Supply cost of made-to-order goods is accrued until production, not yet payable.
     assert await balance(accounts.supplier_accrued(campaign.supplier_id)) == -3 * 1800
     assert await balance(accounts.supplier_payable(campaign.supplier_id)) == 0
@@ -122,7 +132,11 @@ async def test_joining_refusals(client: httpx.AsyncClient, op: Account, clock: F
         404,
         "group_not_found",
     )
-    problem(await client.post(f"/api/v1/groups/{group_id}/join", json={"address": ADDRESS}), 401, "unauthorized")
+    problem(
+        await client.post(f"/api/v1/groups/{group_id}/join", json={"address": ADDRESS}),
+        401,
+        "unauthorized",
+    )
     problem(
         await client.post(f"/api/v1/groups/{group_id}/join", json={}, headers=leader.headers),
         422,
@@ -150,7 +164,9 @@ async def test_joining_refusals(client: httpx.AsyncClient, op: Account, clock: F
 
     # A paused campaign takes no new groups.
     paused = await client.patch(
-        f"/api/v1/admin/group-campaigns/{campaign.id}", json={"status": "paused"}, headers=op.headers
+        f"/api/v1/admin/group-campaigns/{campaign.id}",
+        json={"status": "paused"},
+        headers=op.headers,
     )
     assert paused.status_code == 200
     problem(
@@ -164,14 +180,16 @@ async def test_joining_refusals(client: httpx.AsyncClient, op: Account, clock: F
     )
 
 
-async def test_campaign_not_started_and_sold_out(client: httpx.AsyncClient, op: Account, clock: FrozenClock) -> None:
-    later = await make_campaign(
-        client, op, starts_at=(clock.now() + timedelta(days=1)).isoformat()
-    )
+async def test_campaign_not_started_and_sold_out(
+    client: httpx.AsyncClient, op: Account, clock: FrozenClock
+) -> None:
+    later = await make_campaign(client, op, starts_at=(clock.now() + timedelta(days=1)).isoformat())
     leader = await register(client)
     problem(
         await client.post(
-            "/api/v1/groups", json={"campaign_id": later.id, "address": ADDRESS}, headers=leader.headers
+            "/api/v1/groups",
+            json={"campaign_id": later.id, "address": ADDRESS},
+            headers=leader.headers,
         ),
         409,
         "campaign_not_running",
@@ -184,7 +202,9 @@ async def test_campaign_not_started_and_sold_out(client: httpx.AsyncClient, op: 
     third = await register(client)
     problem(
         await client.post(
-            "/api/v1/groups", json={"campaign_id": small.id, "address": ADDRESS}, headers=third.headers
+            "/api/v1/groups",
+            json={"campaign_id": small.id, "address": ADDRESS},
+            headers=third.headers,
         ),
         409,
         "campaign_sold_out",
@@ -363,11 +383,15 @@ async def test_campaign_refusals(
     assert response.json()["code"] == code
 
 
-async def test_members_cannot_manage_campaigns(client: httpx.AsyncClient, campaign: Campaign) -> None:
+async def test_members_cannot_manage_campaigns(
+    client: httpx.AsyncClient, campaign: Campaign
+) -> None:
     member = await register(client)
     problem(
         await client.patch(
-            f"/api/v1/admin/group-campaigns/{campaign.id}", json={"status": "ended"}, headers=member.headers
+            f"/api/v1/admin/group-campaigns/{campaign.id}",
+            json={"status": "ended"},
+            headers=member.headers,
         ),
         403,
         "forbidden",
@@ -384,7 +408,5 @@ async def test_open_group_replay_returns_the_first_answer(
     again = await client.post("/api/v1/groups", json=body, headers=headers)
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
-    other = await client.post(
-        "/api/v1/groups", json={**body, "share_code": "x"}, headers=headers
-    )
+    other = await client.post("/api/v1/groups", json={**body, "share_code": "x"}, headers=headers)
     problem(other, 409, "idempotency_key_reused")

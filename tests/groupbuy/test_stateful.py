@@ -185,9 +185,7 @@ class GroupLives(RuleBasedStateMachine):
                 )
             )
             assert await ledger.balance(session, accounts.PROVIDER_CLEARING) == held
-            filled = await session.scalar(
-                select(func.coalesce(func.sum(Group.platform_filled), 0))
-            )
+            filled = await session.scalar(select(func.coalesce(func.sum(Group.platform_filled), 0)))
             assert await ledger.balance(session, accounts.SUBSIDY_EXPENSE) == filled * GROUP_PRICE
 
         self.run(work)
@@ -198,7 +196,9 @@ class GroupLives(RuleBasedStateMachine):
             groups = (await session.scalars(select(Group))).all()
             for group in groups:
                 members = (
-                    await session.scalars(select(GroupMember).where(GroupMember.group_id == group.id))
+                    await session.scalars(
+                        select(GroupMember).where(GroupMember.group_id == group.id)
+                    )
                 ).all()
                 held = [m for m in members if m.status in ("reserved", "paid")]
                 paid = [m for m in members if m.status == "paid"]
@@ -222,7 +222,10 @@ class GroupLives(RuleBasedStateMachine):
             active = await session.scalar(
                 select(func.count())
                 .select_from(GroupMember)
-                .where(GroupMember.campaign_id == self.campaign, GroupMember.status.in_(("reserved", "paid")))
+                .where(
+                    GroupMember.campaign_id == self.campaign,
+                    GroupMember.status.in_(("reserved", "paid")),
+                )
             )
             personal = await session.scalar(
                 select(func.coalesce(func.sum(CampaignParticipant.seats), 0)).where(
