@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from quanzi import __version__, wiring, worker
@@ -38,6 +39,15 @@ health_router = APIRouter(prefix="/api/v1", tags=["health"])
 @health_router.get("/health")
 async def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+root_router = APIRouter(include_in_schema=False)
+
+
+@root_router.get("/")
+async def root() -> RedirectResponse:
+    """Until the storefront pages exist, the root leads to the interactive API docs."""
+    return RedirectResponse("/docs")
 
 
 @asynccontextmanager
@@ -70,6 +80,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     for router in (
         health_router,
+        root_router,
         identity_router,
         payments_router,
         payments_notify_router,

@@ -30,6 +30,8 @@ def _serve(host: str, port: int, workers: int) -> None:
 def _migrate() -> None:
     from quanzi.core import migrate
 
+    # Alembic narrates every plugin it loads at INFO; only its warnings matter here.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     migrate.upgrade(get_settings().database_url)
 
 

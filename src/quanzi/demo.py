@@ -368,7 +368,6 @@ def describe(report: SeedReport, host: str, port: int) -> str:
         f"  {made}",
         f"  Categories: {categories}",
         "",
-        f"  Shop          {base}/",
         f"  API docs      {base}/docs",
         f"  Products API  {base}/api/v1/products",
         "",
