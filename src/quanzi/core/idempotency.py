@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi.responses import JSONResponse
 from sqlalchemy import Integer, String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,3 +105,32 @@ async def remember(
     record.status_code = status_code
     record.response_body = body
     await session.flush()
+
+
+async def respond_once(
+    session: AsyncSession,
+    *,
+    scope: str,
+    owner_id: uuid.UUID,
+    key: str | None,
+    payload: Any,
+    status_code: int,
+    work: Callable[[], Awaitable[dict[str, Any]]],
+    required: bool = False,
+) -> JSONResponse:
+    """Answer a money-moving POST once per ``Idempotency-Key``.
+
+    ``work`` runs and its JSON body is stored with the claim; a replay with the same body
+    gets that answer back, the same key with another body is refused. Without a key,
+    ``work`` simply runs — unless the endpoint ``required`` one.
+    """
+    if key is None and not required:
+        return JSONResponse(await work(), status_code=status_code)
+    found = await claim(
+        session, scope=scope, owner_id=owner_id, key=validate_key(key), payload=payload
+    )
+    if isinstance(found, Replay):
+        return JSONResponse(found.body, status_code=found.status_code)
+    body = await work()
+    await remember(session, found, status_code, body)
+    return JSONResponse(body, status_code=status_code)

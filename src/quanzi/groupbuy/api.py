@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, status
@@ -38,33 +37,6 @@ admin_router = APIRouter(
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 Limit = Annotated[int, Query(ge=1, le=200)]
-
-
-async def _once(
-    session: Session,
-    *,
-    scope: str,
-    owner_id: uuid.UUID,
-    key: str | None,
-    payload: dict[str, Any],
-    work: Callable[[], Awaitable[dict[str, Any]]],
-) -> JSONResponse:
-    """Run ``work`` once per ``Idempotency-Key`` (optional here): a replay returns the
-    first answer, the same key with another body is refused."""
-    if key is None:
-        return JSONResponse(await work(), status_code=status.HTTP_201_CREATED)
-    claim = await idempotency.claim(
-        session,
-        scope=scope,
-        owner_id=owner_id,
-        key=idempotency.validate_key(key),
-        payload=payload,
-    )
-    if isinstance(claim, idempotency.Replay):
-        return JSONResponse(claim.body, status_code=claim.status_code)
-    body = await work()
-    await idempotency.remember(session, claim, status.HTTP_201_CREATED, body)
-    return JSONResponse(body, status_code=status.HTTP_201_CREATED)
 
 
 def _group_order(group: Group, view: orders.OrderView) -> dict[str, Any]:
@@ -111,12 +83,13 @@ async def open_group(
         )
         return _group_order(group, view)
 
-    return await _once(
+    return await idempotency.respond_once(
         session,
         scope="groups.open",
         owner_id=principal.user.id,
         key=idempotency_key,
         payload=body.model_dump(mode="json"),
+        status_code=status.HTTP_201_CREATED,
         work=work,
     )
 
@@ -143,12 +116,13 @@ async def join_group(
         )
         return _group_order(group, view)
 
-    return await _once(
+    return await idempotency.respond_once(
         session,
         scope=f"groups.join:{group_id}",
         owner_id=principal.user.id,
         key=idempotency_key,
         payload=body.model_dump(mode="json"),
+        status_code=status.HTTP_201_CREATED,
         work=work,
     )
 

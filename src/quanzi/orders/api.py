@@ -47,10 +47,6 @@ async def viewer(session: AsyncSession, principal: Principal) -> service.Viewer:
     )
 
 
-def _json(status_code: int, body: dict[str, Any]) -> JSONResponse:
-    return JSONResponse(body, status_code=status_code)
-
-
 def _page(page: service.OrderPage) -> OrderPageOut:
     return OrderPageOut(
         items=[order_out(view) for view in page.items], next_cursor=page.next_cursor
@@ -65,26 +61,27 @@ async def place_order(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Place an order; needs an ``Idempotency-Key`` (a replay returns the first answer)."""
-    key = idempotency.validate_key(idempotency_key)
-    claim = await idempotency.claim(
+
+    async def work() -> dict[str, Any]:
+        view = await service.place_order(
+            session,
+            buyer_id=principal.user.id,
+            lines=[service.LineRequest(line.sku_id, line.quantity) for line in body.lines],
+            address=body.address.model_dump(),
+            share_code=body.share_code,
+        )
+        return order_out(view).model_dump(mode="json")
+
+    return await idempotency.respond_once(
         session,
         scope="orders.place",
         owner_id=principal.user.id,
-        key=key,
+        key=idempotency_key,
         payload=body.model_dump(mode="json"),
+        status_code=status.HTTP_201_CREATED,
+        work=work,
+        required=True,
     )
-    if isinstance(claim, idempotency.Replay):
-        return _json(claim.status_code, claim.body)
-    view = await service.place_order(
-        session,
-        buyer_id=principal.user.id,
-        lines=[service.LineRequest(line.sku_id, line.quantity) for line in body.lines],
-        address=body.address.model_dump(),
-        share_code=body.share_code,
-    )
-    out = order_out(view).model_dump(mode="json")
-    await idempotency.remember(session, claim, status.HTTP_201_CREATED, out)
-    return _json(status.HTTP_201_CREATED, out)
 
 
 @router.get("")
@@ -181,41 +178,36 @@ async def ship_order(
     return order_out(await service.order_for(session, order_id, who))
 
 
-@admin_router.post("/{order_id}/refund")
+@admin_router.post("/{order_id}/refund", response_model=RefundOut)
 async def refund_order(
     order_id: uuid.UUID,
     body: RefundIn,
     principal: Operator,
     session: Session,
     idempotency_key: IdempotencyKey = None,
-) -> RefundOut:
+) -> JSONResponse:
     """Refund part (``amount_fen``) or all of a paid order. An ``Idempotency-Key`` is
     optional; when sent, a replay returns the first answer instead of refunding twice."""
-    claim: idempotency.IdempotencyRecord | None = None
-    if idempotency_key is not None:
-        found = await idempotency.claim(
+
+    async def work() -> dict[str, Any]:
+        refund = await service.refund_order(
             session,
-            scope="orders.refund",
-            owner_id=principal.user.id,
-            key=idempotency.validate_key(idempotency_key),
-            payload={"order_id": str(order_id), **body.model_dump(mode="json")},
+            order_id,
+            amount_fen=body.amount_fen,
+            reason=body.reason,
+            actor_id=principal.user.id,
         )
-        if isinstance(found, idempotency.Replay):
-            return RefundOut.model_validate(found.body)
-        claim = found
-    refund = await service.refund_order(
-        session,
-        order_id,
-        amount_fen=body.amount_fen,
-        reason=body.reason,
-        actor_id=principal.user.id,
-    )
-    out = refund_out(
-        refund,
-        await service.order_for(
+        view = await service.order_for(
             session, order_id, service.Viewer(principal.user.id, is_operator=True)
-        ),
+        )
+        return refund_out(refund, view).model_dump(mode="json")
+
+    return await idempotency.respond_once(
+        session,
+        scope="orders.refund",
+        owner_id=principal.user.id,
+        key=idempotency_key,
+        payload={"order_id": str(order_id), **body.model_dump(mode="json")},
+        status_code=status.HTTP_200_OK,
+        work=work,
     )
-    if claim is not None:
-        await idempotency.remember(session, claim, status.HTTP_200_OK, out.model_dump(mode="json"))
-    return out
