@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+VENDOR := src/quanzi/web/static/vendor
 PG_ADMIN ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: demo test lint typecheck layers test-sqlite test-postgres install services serve clean
+.PHONY: demo test lint typecheck layers test-sqlite test-postgres install services browser serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +17,11 @@ $(STAMP): $(BIN)/python requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# Front-end libraries (htmx) pinned in package-lock.json, installed from npm, never committed.
+$(VENDOR)/htmx.min.js: package.json package-lock.json scripts/vendor.sh
+	@scripts/vendor.sh
+
+install: $(STAMP) $(VENDOR)/htmx.min.js
 
 ## make demo: fresh machine → venv, install, migrate, seed demo data, serve on :8000 (SQLite)
 demo: install
@@ -26,10 +31,14 @@ serve: install
 	$(BIN)/quanzi serve
 
 ## make test: lint, types, import layers, then the whole suite on SQLite and on PostgreSQL
-test: install services lint typecheck layers test-sqlite test-postgres
+test: install services browser lint typecheck layers test-sqlite test-postgres
 
 services:
 	@scripts/ensure-services.sh
+
+# Debian's Chromium and CJK fonts for tests/e2e (Playwright drives /usr/bin/chromium).
+browser:
+	@scripts/ensure-browser.sh
 
 lint: install
 	$(BIN)/ruff check src tests
@@ -41,11 +50,11 @@ typecheck: install
 layers: install
 	$(BIN)/lint-imports
 
-test-sqlite: install
+test-sqlite: install browser
 	QUANZI_TEST_DATABASE=sqlite $(BIN)/pytest
 
-test-postgres: install services
+test-postgres: install services browser
 	QUANZI_TEST_DATABASE=postgres QUANZI_TEST_PG_ADMIN=$(PG_ADMIN) $(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) quanzi.db quanzi.db-wal quanzi.db-shm .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules $(VENDOR) quanzi.db quanzi.db-wal quanzi.db-shm .mypy_cache .ruff_cache

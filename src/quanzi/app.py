@@ -22,12 +22,17 @@ from quanzi.core.errors import install_error_handlers
 from quanzi.groupbuy.api import admin_router as groupbuy_admin_router
 from quanzi.groupbuy.api import router as groupbuy_router
 from quanzi.identity.api import router as identity_router
+from quanzi.membership.api import admin_router as membership_admin_router
+from quanzi.membership.api import router as membership_router
 from quanzi.orders.api import admin_router as orders_admin_router
 from quanzi.orders.api import router as orders_router
 from quanzi.payments.api import router as payments_router
 from quanzi.payments.notify_api import router as payments_notify_router
 from quanzi.production.api import admin_router as production_admin_router
 from quanzi.production.api import supplier_router as production_supplier_router
+from quanzi.referral.commission.api import admin_router as commission_admin_router
+from quanzi.wallet.api import admin_router as wallet_admin_router
+from quanzi.wallet.api import router as wallet_router
 from quanzi.web import STATIC_DIR
 from quanzi.webhooks.api import router as webhooks_router
 
@@ -91,8 +96,13 @@ def create_app() -> FastAPI:
         orders_admin_router,
         groupbuy_router,
         groupbuy_admin_router,
+        membership_router,
+        membership_admin_router,
         production_admin_router,
         production_supplier_router,
+        commission_admin_router,
+        wallet_router,
+        wallet_admin_router,
         webhooks_router,
     ):
         app.include_router(router)

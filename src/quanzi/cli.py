@@ -1,4 +1,4 @@
-"""``quanzi`` command line: serve, migrate, demo, create-operator, worker."""
+"""``quanzi`` command line: serve, migrate, demo, create-operator, worker, bench."""
 
 from __future__ import annotations
 
@@ -81,6 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     commands.add_parser("worker", help="run the periodic sweeps (expiry, outbox, webhooks)")
 
+    bench = commands.add_parser("bench", help="run a benchmark scenario (docs/performance.md)")
+    from quanzi.bench import runner as bench_runner
+
+    bench_runner.add_arguments(bench)
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
@@ -102,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"operator {phone} is ready")
         elif args.command == "worker":
             asyncio.run(_worker())
+        elif args.command == "bench":
+            return bench_runner.main(args)
     except ProblemError as exc:
         print(f"error: {exc.detail} ({exc.code})", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ from quanzi.catalog import service as catalog
 from quanzi.catalog.rules import SkuDraft
 from quanzi.core import db
 from quanzi.identity import service as identity
+from quanzi.membership import service as membership
 
 PASSWORD = "quanzi-demo"
 OPERATOR = ("13800000000", "圈子运营")
@@ -25,6 +26,10 @@ MEMBERS = (
     ("13900000003", "张伟"),
     ("13900000004", "陈静"),
 )
+
+
+# The default paid membership (Yunji's ¥398 shop owner, seed §3).
+SHOP_OWNER_PLAN = ("Shop owner", 39800, 365)
 
 
 @dataclass(frozen=True)
@@ -344,6 +349,14 @@ async def _seed(session: AsyncSession) -> SeedReport:
                 skus=demo.skus,
             )
         report.count("products", new=existing is None)
+
+    name, price_fen, duration_days = SHOP_OWNER_PLAN
+    plan = await membership.find_plan_by_name(session, name)
+    if plan is None:
+        await membership.create_plan(
+            session, name=name, price_fen=price_fen, duration_days=duration_days
+        )
+    report.count("membership plans", new=plan is None)
     return report
 
 
@@ -360,7 +373,7 @@ def describe(report: SeedReport, host: str, port: int) -> str:
     base = _base_url(host, port)
     made = ", ".join(
         f"{report.totals.get(kind, 0)} {kind} ({report.created.get(kind, 0)} new)"
-        for kind in ("accounts", "suppliers", "products")
+        for kind in ("accounts", "suppliers", "products", "membership plans")
     )
     categories = "、".join(dict.fromkeys(product.category for product in PRODUCTS))
     lines = [

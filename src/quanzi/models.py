@@ -9,12 +9,9 @@ import quanzi
 
 
 def import_all_models() -> None:
-    for info in pkgutil.iter_modules(quanzi.__path__):
-        if info.ispkg:
-            try:
-                importlib.import_module(f"quanzi.{info.name}.models")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"quanzi.{info.name}.models":
-                    raise
+    """Every ``models`` module under ``quanzi`` (sub-packages included)."""
+    for info in pkgutil.walk_packages(quanzi.__path__, prefix="quanzi."):
+        if info.name.endswith(".models") and info.name != "quanzi.models":
+            importlib.import_module(info.name)
     importlib.import_module("quanzi.core.outbox")
     importlib.import_module("quanzi.core.idempotency")

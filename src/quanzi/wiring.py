@@ -11,6 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from quanzi.core import events
 from quanzi.groupbuy import seats as groups
 from quanzi.groupbuy.events import GroupSucceeded
+from quanzi.identity.profile import add_profile_part
+from quanzi.membership import profile as membership_profile
+from quanzi.membership import service as membership
 from quanzi.orders import service as orders
 from quanzi.orders.events import OrderCancelled, OrderPaid, OrderRefunded
 from quanzi.payments.events import PaymentSucceeded
@@ -37,3 +40,13 @@ def install() -> None:
     events.subscribe(GroupSucceeded, _group_demand)
     # A group order was refunded: its batch makes less, or its supplier is owed less.
     events.subscribe(OrderRefunded, production.apply_refund)
+    # A membership fee was paid: the membership starts (or a renewal extends it), partner
+    # codes are granted, the order completes. A full refund takes its days back (ending
+    # the membership if nothing is left); an unpaid membership order lapsing cancels it.
+    events.subscribe(OrderPaid, membership.on_order_paid)
+    events.subscribe(OrderRefunded, membership.on_order_refunded)
+    events.subscribe(OrderCancelled, membership.on_order_cancelled)
+    # Member prices (自购省) and the plan's free-shipping threshold apply to active members.
+    orders.set_member_check(membership.member_prices_apply)
+    orders.set_free_shipping_check(membership.member_free_shipping_threshold)
+    add_profile_part(membership_profile.profile_part)

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 
 from quanzi.core.config import get_settings
 from quanzi.groupbuy import closing as groups
+from quanzi.membership import service as membership
 from quanzi.orders import service as orders
 from quanzi.payments import service as payments
 from quanzi.production import service as production
+from quanzi.referral.commission import lifecycle as commissions
+from quanzi.wallet import service as wallet
 from quanzi.webhooks import delivery as webhooks
 
 log = logging.getLogger("quanzi.worker")
@@ -35,8 +38,12 @@ def sweeps() -> list[NamedSweep]:
         NamedSweep("orders.expire_unpaid", orders.expire_unpaid),
         NamedSweep("orders.auto_complete", orders.auto_complete),
         NamedSweep("groupbuy.close_expired", groups.close_expired),
+        NamedSweep("membership.expire_due", membership.expire_due),
+        NamedSweep("membership.issue_waiting_codes", membership.issue_waiting),
         NamedSweep("payments.retry_refunds", payments.retry_refunds),
         NamedSweep("production.cut_due", production.cut_due),
+        NamedSweep("commission.release_due", commissions.release_due),
+        NamedSweep("wallet.retry_payouts", wallet.retry_payouts),
         # Fan out first so events committed before this round are delivered in it.
         NamedSweep("webhooks.fan_out", webhooks.fan_out),
         NamedSweep("webhooks.deliver_due", webhooks.deliver_due),

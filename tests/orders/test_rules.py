@@ -24,7 +24,11 @@ def test_transition_table() -> None:
     assert rules.can_transition("group", "grouping", "confirmed")
     assert not rules.can_transition("regular", "paid", "completed")
     assert not rules.can_transition("regular", "refunded", "paid")
-    assert not rules.can_transition("membership", "pending_payment", "paid")
+    assert not rules.can_transition("unknown", "pending_payment", "paid")
+    # A membership is virtual goods: completed straight from paid, never shipped.
+    assert rules.can_transition("membership", "pending_payment", "paid")
+    assert rules.can_transition("membership", "paid", "completed")
+    assert not rules.can_transition("membership", "paid", "shipped")
     with pytest.raises(rules.IllegalTransition) as refused:
         rules.check_transition("regular", "shipped", "cancelled")
     problem = refused.value.to_problem()

@@ -20,6 +20,8 @@ WITHDRAWAL_PAYABLE = "withdrawal_payable"
 # Refunds decided but not yet paid out by the provider.
 REFUNDS_PAYABLE = "refunds_payable"
 PAYOUT_CLEARING = "payout_clearing"
+# Fees members pay on withdrawals.
+WITHDRAWAL_FEE_REVENUE = "withdrawal_fee_revenue"
 
 _KIND_BY_PREFIX = {
     PROVIDER_CLEARING: "asset",
@@ -27,6 +29,7 @@ _KIND_BY_PREFIX = {
     SALES_REVENUE: "revenue",
     MEMBERSHIP_REVENUE: "revenue",
     SHIPPING_REVENUE: "revenue",
+    WITHDRAWAL_FEE_REVENUE: "revenue",
     COMMISSION_EXPENSE: "expense",
     BASE_PAY_EXPENSE: "expense",
     SUBSIDY_EXPENSE: "expense",

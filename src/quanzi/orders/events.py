@@ -42,7 +42,7 @@ class OrderCompleted:
 @dataclass(frozen=True)
 class LineRefund:
     line_id: uuid.UUID
-    sku_id: uuid.UUID
+    sku_id: uuid.UUID | None  # None on a line of virtual goods (a membership)
     amount_fen: int
 
 

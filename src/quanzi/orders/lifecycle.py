@@ -32,7 +32,10 @@ async def _record_payment(session: AsyncSession, order: Order, lines: list[Order
         key=f"order-paid:{order.id}",
         kind="order_paid",
         legs=rules.payment_legs(
-            order.total_fen, order.shipping_fee_fen, store.line_money(order.kind, lines)
+            order.total_fen,
+            order.shipping_fee_fen,
+            store.line_money(order.kind, lines),
+            revenue=rules.revenue_account(order.kind),
         ),
         reference_type="order",
         reference_id=order.id,
@@ -72,8 +75,9 @@ async def handle_payment_succeeded(session: AsyncSession, event: PaymentSucceede
         session, order, rules.PAID_STATUS[order.kind], actor_id=order.buyer_id, note="paid"
     )
     order.paid_at = clock.now()
-    await stock.commit(session, store.quantities(lines))
-    order.stock_state = "sold"
+    if order.stock_state == "reserved":
+        await stock.commit(session, store.quantities(lines))
+        order.stock_state = "sold"
     await session.flush()
     await emit(
         session, "order.paid", store.outbox_payload(order, payment_id=json_id(order.payment_id))
@@ -151,6 +155,16 @@ async def complete_order(
     await events.publish(session, OrderCompleted(order.id, order.buyer_id, order.kind))
 
 
+async def complete_virtual_order(session: AsyncSession, order_id: uuid.UUID, *, note: str) -> Order:
+    """``paid`` → ``completed`` for an order of virtual goods (a membership), which the
+    module that sold it delivers the moment it is paid."""
+    order = await store.lock_existing(session, order_id)
+    if order.kind not in rules.VIRTUAL_KINDS:
+        raise ValueError(f"a {order.kind} order is completed by its receipt, not at payment")
+    await complete_order(session, order, actor_id=None, note=note)
+    return order
+
+
 async def confirm_receipt(
     session: AsyncSession, order_id: uuid.UUID, *, buyer_id: uuid.UUID
 ) -> Order:
@@ -173,9 +187,10 @@ async def cancel_unpaid(
     """``pending_payment`` → ``cancelled`` for a locked order whose payment is closed:
     its reserved units go back to stock."""
     await store.change_status(session, order, rules.CANCELLED, actor_id=actor_id, note=note)
-    lines = await store.lines_of(session, order.id)
-    await stock.release(session, store.quantities(lines))
-    order.stock_state = "released"
+    if order.stock_state == "reserved":
+        lines = await store.lines_of(session, order.id)
+        await stock.release(session, store.quantities(lines))
+        order.stock_state = "released"
     order.cancelled_at = clock.now()
     order.cancel_reason = note[:200]
     await session.flush()

@@ -13,7 +13,8 @@ from quanzi.core.db import Base, IdMixin, TimestampMixin
 class Order(IdMixin, TimestampMixin, Base):
     """A buyer's order. ``stock_state`` says where its units are counted on the SKUs:
     ``reserved`` (unpaid), ``sold`` (paid), ``released`` (cancelled before payment) or
-    ``returned`` (fully refunded before shipment)."""
+    ``returned`` (fully refunded before shipment); ``none`` for virtual goods (a
+    membership), which touch no stock, need no address and are never shipped."""
 
     __tablename__ = "orders"
     __table_args__ = (
@@ -40,7 +41,7 @@ class Order(IdMixin, TimestampMixin, Base):
     stock_state: Mapped[str] = mapped_column(String(16), default="reserved")
     payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments.id"), index=True)
     payment_provider: Mapped[str] = mapped_column(String(20))
-    address: Mapped[dict[str, Any]]
+    address: Mapped[dict[str, Any] | None]
     share_code: Mapped[str | None] = mapped_column(String(32))
     payment_deadline: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]
@@ -55,9 +56,19 @@ class Order(IdMixin, TimestampMixin, Base):
 
 
 class OrderLine(IdMixin, Base):
+    """One line of an order. A line of goods names its SKU, product and supplier; a line of
+    virtual goods (a membership plan, sold by the platform itself) names none of them, and
+    the upper module that sold it keeps the link from the order to what was bought."""
+
     __tablename__ = "order_lines"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "(sku_id IS NULL AND product_id IS NULL AND supplier_id IS NULL"
+            " AND supply_price_fen = 0)"
+            " OR (sku_id IS NOT NULL AND product_id IS NOT NULL AND supplier_id IS NOT NULL)",
+            name="goods_or_virtual",
+        ),
         CheckConstraint("unit_price_fen > 0", name="unit_price_positive"),
         CheckConstraint("refunded_fen >= 0 AND refunded_fen <= paid_fen", name="refund_range"),
     )
@@ -65,9 +76,9 @@ class OrderLine(IdMixin, Base):
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
     # Lines keep the order the buyer listed them in (ids made in one millisecond do not).
     position: Mapped[int] = mapped_column(Integer, default=0)
-    sku_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("skus.id"), index=True)
-    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"))
-    supplier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    sku_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("skus.id"), index=True)
+    product_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("products.id"))
+    supplier_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("suppliers.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     sku_name: Mapped[str] = mapped_column(String(120))
     unit_price_fen: Mapped[int] = mapped_column(BigInteger)

@@ -1,4 +1,6 @@
-"""Placing an order: price it from the catalog, open its payment, reserve its stock."""
+"""Placing an order: price it from the catalog, open its payment, reserve its stock; or,
+for virtual goods sold by an upper module (a membership), just price it and open its
+payment."""
 
 from __future__ import annotations
 
@@ -73,8 +75,8 @@ async def place_order(
     (409), ``sku_not_found`` (404), ``sku_unavailable``, ``invalid_quantity``,
     ``too_many_lines``, ``invalid_address``, ``invalid_phone`` (422).
     """
-    if kind not in rules.KINDS:
-        raise ValueError(f"unknown order kind {kind!r}")
+    if kind not in rules.KINDS or kind in rules.VIRTUAL_KINDS:
+        raise ValueError(f"{kind!r} is not a kind of order for goods")
     settings = get_settings()
     merged = rules.merge_lines(
         [(line.sku_id, line.quantity) for line in lines],
@@ -106,10 +108,16 @@ async def place_order(
     ]
     goods_fen = sum(unit * quantity for _, unit, quantity in units)
     if shipping_fee_fen is None:
+        free_threshold_fen = settings.free_shipping_threshold_fen
+        if goods_fen < free_threshold_fen and settings.shipping_fee_fen > 0:
+            # A member's plan may lower the threshold; ask only when shipping would cost.
+            member_threshold = await pricing.member_free_shipping_threshold(session, buyer_id)
+            if member_threshold is not None:
+                free_threshold_fen = min(free_threshold_fen, member_threshold)
         shipping_fee_fen = rules.shipping_fee(
             goods_fen,
             flat_fee_fen=settings.shipping_fee_fen,
-            free_threshold_fen=settings.free_shipping_threshold_fen,
+            free_threshold_fen=free_threshold_fen,
         )
     elif shipping_fee_fen < 0:
         raise ValueError("a shipping fee cannot be negative")
@@ -189,3 +197,90 @@ async def place_order(
     )
     await stock.reserve(session, merged)
     return store.OrderView(order, order_lines)
+
+
+async def place_virtual_order(
+    session: AsyncSession,
+    *,
+    buyer_id: uuid.UUID,
+    kind: str,
+    title: str,
+    item_name: str,
+    unit_price_fen: int,
+) -> store.OrderView:
+    """Create a ``pending_payment`` order of virtual goods (``kind`` ``membership``) with its
+    payment: one line of one unit at ``unit_price_fen``, no SKU, no stock, no address, no
+    shipping. The caller (the module selling the goods) records what the order is for,
+    reacts to its ``OrderPaid`` and completes it with ``complete_virtual_order``. Unpaid, it
+    expires like any order."""
+    if kind not in rules.VIRTUAL_KINDS:
+        raise ValueError(f"{kind!r} is not a kind of order for virtual goods")
+    if not 0 < unit_price_fen <= MAX_AMOUNT_FEN:
+        raise Unprocessable("A unit price must be positive.", code="invalid_price")
+    settings = get_settings()
+    now = clock.now()
+    order_id = new_id()
+    payment = await payments.create_payment(
+        session,
+        payable_type="order",
+        payable_id=order_id,
+        user_id=buyer_id,
+        amount_fen=unit_price_fen,
+        description=f"{title} ({item_name})",
+    )
+    order = Order(
+        id=order_id,
+        buyer_id=buyer_id,
+        kind=kind,
+        status=rules.PENDING_PAYMENT,
+        goods_fen=unit_price_fen,
+        discount_fen=0,
+        shipping_fee_fen=0,
+        total_fen=unit_price_fen,
+        refunded_fen=0,
+        shipping_refunded_fen=0,
+        stock_state="none",
+        payment_id=payment.id,
+        payment_provider=payment.provider,
+        address=None,
+        share_code=None,
+        payment_deadline=now + timedelta(minutes=settings.payment_window_minutes),
+        created_at=now,
+        updated_at=now,
+    )
+    line = OrderLine(
+        id=new_id(),
+        order_id=order_id,
+        position=0,
+        sku_id=None,
+        product_id=None,
+        supplier_id=None,
+        title=title[:200],
+        sku_name=item_name[:120],
+        unit_price_fen=unit_price_fen,
+        supply_price_fen=0,
+        quantity=1,
+        amount_fen=unit_price_fen,
+        discount_fen=0,
+        paid_fen=unit_price_fen,
+        refunded_fen=0,
+    )
+    session.add(order)
+    await session.flush()
+    session.add(line)
+    session.add(
+        OrderStatusChange(
+            order_id=order_id,
+            from_status=None,
+            to_status=rules.PENDING_PAYMENT,
+            actor_id=buyer_id,
+            note="placed",
+            created_at=now,
+        )
+    )
+    await emit(
+        session,
+        "order.created",
+        store.outbox_payload(order, payment_id=json_id(payment.id)),
+    )
+    return store.OrderView(order, [line])

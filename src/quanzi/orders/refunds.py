@@ -79,6 +79,7 @@ async def grant_refund(
         store.line_money(order.kind, lines),
         shipping_left_fen=order.shipping_fee_fen - order.shipping_refunded_fen,
         final=final,
+        revenue=rules.revenue_account(order.kind),
     )
     refund_id = new_id()
     key = f"order-refund:{refund_id}"

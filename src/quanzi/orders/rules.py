@@ -28,7 +28,11 @@ STATUSES = (PENDING_PAYMENT, PAID, GROUPING, CONFIRMED, SHIPPED, COMPLETED, CANC
 
 REGULAR = "regular"
 GROUP = "group"
-KINDS = (REGULAR, GROUP)
+# A paid membership (virtual goods: no stock, no address, no shipping); the membership
+# module completes it as soon as the payment has activated the membership.
+MEMBERSHIP = "membership"
+KINDS = (REGULAR, GROUP, MEMBERSHIP)
+VIRTUAL_KINDS = frozenset({MEMBERSHIP})
 
 # Every legal move, per order kind. A full refund is possible from every paid state, and
 # from ``cancelled`` when money arrived after the order had already been cancelled.
@@ -48,10 +52,16 @@ TRANSITIONS: Mapping[str, Mapping[str, frozenset[str]]] = {
         COMPLETED: frozenset({REFUNDED}),
         CANCELLED: frozenset({REFUNDED}),
     },
+    MEMBERSHIP: {
+        PENDING_PAYMENT: frozenset({PAID, CANCELLED}),
+        PAID: frozenset({COMPLETED, REFUNDED}),
+        COMPLETED: frozenset({REFUNDED}),
+        CANCELLED: frozenset({REFUNDED}),
+    },
 }
 
 # Where a payment takes an order of each kind.
-PAID_STATUS: Mapping[str, str] = {REGULAR: PAID, GROUP: GROUPING}
+PAID_STATUS: Mapping[str, str] = {REGULAR: PAID, GROUP: GROUPING, MEMBERSHIP: PAID}
 # States in which the buyer's money is with the shop: an operator (or the group module)
 # may refund them, partly (the status stays) or fully (the order becomes ``refunded``).
 PAID_STATUSES = frozenset({PAID, GROUPING, CONFIRMED, SHIPPED, COMPLETED})
@@ -229,10 +239,11 @@ def price_order(
 
 @dataclass(frozen=True)
 class LineMoney:
-    """What the ledger needs of an order line: whose goods, paid and supply amounts,
-    refunded so far, and the account the supply cost is owed on."""
+    """What the ledger needs of an order line: whose goods (``None`` for virtual goods the
+    platform sells itself), paid and supply amounts, refunded so far, and the account the
+    supply cost is owed on."""
 
-    supplier_id: uuid.UUID
+    supplier_id: uuid.UUID | None
     paid_fen: int
     supply_fen: int
     refunded_fen: int = 0
@@ -240,7 +251,11 @@ class LineMoney:
 
     @property
     def supply_ledger_account(self) -> str:
-        return self.supply_account or accounts.supplier_payable(self.supplier_id)
+        if self.supply_account:
+            return self.supply_account
+        if self.supplier_id is None:
+            raise ValueError("a line without a supplier owes no supply cost")
+        return accounts.supplier_payable(self.supplier_id)
 
 
 def supply_account(kind: str, supplier_id: uuid.UUID) -> str:
@@ -252,10 +267,22 @@ def supply_account(kind: str, supplier_id: uuid.UUID) -> str:
     return accounts.supplier_payable(supplier_id)
 
 
-def payment_legs(total_fen: int, shipping_fen: int, lines: Sequence[LineMoney]) -> list[Leg]:
+def revenue_account(kind: str) -> str:
+    """Where the goods part of an order's money is earned: a membership fee is membership
+    revenue (never sales revenue, so never a commission base); everything else is sales."""
+    return accounts.MEMBERSHIP_REVENUE if kind == MEMBERSHIP else accounts.SALES_REVENUE
+
+
+def payment_legs(
+    total_fen: int,
+    shipping_fen: int,
+    lines: Sequence[LineMoney],
+    *,
+    revenue: str = accounts.SALES_REVENUE,
+) -> list[Leg]:
     """The split of an order's payment: the provider holds the total; shipping is shipping
     revenue; each supplier is owed (or, for made-to-order goods, accrues) its supply price ×
-    quantity; the rest is sales revenue
+    quantity; the rest is ``revenue`` (sales revenue by default; see :func:`revenue_account`)
     (negative — a debit — when goods were sold below their supply price)."""
     goods_paid = sum(line.paid_fen for line in lines)
     if goods_paid + shipping_fen != total_fen:
@@ -263,8 +290,10 @@ def payment_legs(total_fen: int, shipping_fen: int, lines: Sequence[LineMoney]) 
     supply = sum(line.supply_fen for line in lines)
     legs = [Leg(accounts.PROVIDER_CLEARING, total_fen)]
     legs.append(Leg(accounts.SHIPPING_REVENUE, -shipping_fen))
-    legs.extend(Leg(line.supply_ledger_account, -line.supply_fen) for line in lines)
-    legs.append(Leg(accounts.SALES_REVENUE, -(goods_paid - supply)))
+    legs.extend(
+        Leg(line.supply_ledger_account, -line.supply_fen) for line in lines if line.supply_fen
+    )
+    legs.append(Leg(revenue, -(goods_paid - supply)))
     return accounts.merge_legs(legs)
 
 
@@ -287,11 +316,17 @@ class RefundSplit:
 
 
 def split_refund(
-    amount_fen: int, lines: Sequence[LineMoney], *, shipping_left_fen: int, final: bool
+    amount_fen: int,
+    lines: Sequence[LineMoney],
+    *,
+    shipping_left_fen: int,
+    final: bool,
+    revenue: str = accounts.SALES_REVENUE,
 ) -> RefundSplit:
     """Allocate a refund: goods first, over the lines in proportion to what is left on
     each; shipping only for what exceeds the goods left. The ledger legs reverse the
-    payment split in the same proportions and credit ``refunds_payable`` with the amount."""
+    payment split (``revenue`` as in :func:`payment_legs`) in the same proportions and
+    credit ``refunds_payable`` with the amount."""
     left = [line.paid_fen - line.refunded_fen for line in lines]
     goods_left = sum(left)
     if amount_fen <= 0 or amount_fen > goods_left + shipping_left_fen:
@@ -304,6 +339,7 @@ def split_refund(
         reversed_supply = supply_reversed(
             line, line.refunded_fen + part, final=final
         ) - supply_reversed(line, line.refunded_fen, final=False)
-        legs.append(Leg(line.supply_ledger_account, reversed_supply))
-        legs.append(Leg(accounts.SALES_REVENUE, part - reversed_supply))
+        if reversed_supply:
+            legs.append(Leg(line.supply_ledger_account, reversed_supply))
+        legs.append(Leg(revenue, part - reversed_supply))
     return RefundSplit(parts, shipping, accounts.merge_legs(legs))

@@ -25,7 +25,7 @@ OrderStatus = Literal[
     "cancelled",
     "refunded",
 ]
-OrderKind = Literal["regular", "group"]
+OrderKind = Literal["regular", "group", "membership"]
 
 
 class AddressIn(BaseModel):
@@ -94,9 +94,10 @@ class OrderLineOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    sku_id: uuid.UUID
-    product_id: uuid.UUID
-    supplier_id: uuid.UUID
+    # None on a line of virtual goods (a membership plan), which no supplier provides.
+    sku_id: uuid.UUID | None
+    product_id: uuid.UUID | None
+    supplier_id: uuid.UUID | None
     title: str
     sku_name: str
     unit_price_fen: int
@@ -119,7 +120,7 @@ class OrderOut(BaseModel):
     refunded_fen: int
     payment: PaymentRef
     lines: list[OrderLineOut]
-    address: AddressOut
+    address: AddressOut | None  # None for virtual goods (a membership)
     share_code: str | None
     payment_deadline: datetime | None
     paid_at: datetime | None
@@ -172,7 +173,7 @@ def order_out(view: OrderView) -> OrderOut:
         refunded_fen=order.refunded_fen,
         payment=PaymentRef(id=order.payment_id, provider=order.payment_provider),
         lines=[line_out(line) for line in view.lines],
-        address=AddressOut.model_validate(order.address),
+        address=None if order.address is None else AddressOut.model_validate(order.address),
         share_code=order.share_code,
         payment_deadline=order.payment_deadline,
         paid_at=order.paid_at,

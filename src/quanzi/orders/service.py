@@ -4,13 +4,14 @@ named below, by concept; import from here.
 
 - placement: :func:`place_order` (``kind="group"``, ``unit_price_overrides``,
   ``discount_fen``, ``shipping_fee_fen`` for upper modules)
+- placement of virtual goods: :func:`place_virtual_order` (a membership)
 - lifecycle: :func:`handle_payment_succeeded`, :func:`confirm_group_order`,
   :func:`ship_order`, :func:`confirm_receipt`, :func:`cancel_order`,
-  :func:`close_unpaid`
+  :func:`close_unpaid`, :func:`complete_virtual_order`
+- pricing: :func:`set_member_check`, :func:`set_free_shipping_check`
 - refunds: :func:`refund_order`
 - sweeps: :func:`expire_unpaid`, :func:`auto_complete`
 - queries: :func:`order_for`, :func:`list_orders`
-- pricing: :func:`set_member_check`
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from __future__ import annotations
 from quanzi.orders.lifecycle import (
     cancel_order,
     close_unpaid,
+    complete_virtual_order,
     confirm_group_order,
     confirm_receipt,
     handle_payment_succeeded,
     ship_order,
 )
-from quanzi.orders.placement import LineRequest, place_order
-from quanzi.orders.pricing import set_member_check
+from quanzi.orders.placement import LineRequest, place_order, place_virtual_order
+from quanzi.orders.pricing import set_free_shipping_check, set_member_check
 from quanzi.orders.queries import OrderPage, Viewer, list_orders, order_for, parse_cursor
 from quanzi.orders.refunds import refund_order
 from quanzi.orders.store import OrderView, get_order
@@ -39,6 +41,7 @@ __all__ = [
     "auto_complete",
     "cancel_order",
     "close_unpaid",
+    "complete_virtual_order",
     "confirm_group_order",
     "confirm_receipt",
     "expire_unpaid",
@@ -49,7 +52,9 @@ __all__ = [
     "order_not_found",
     "parse_cursor",
     "place_order",
+    "place_virtual_order",
     "refund_order",
+    "set_free_shipping_check",
     "set_member_check",
     "ship_order",
 ]

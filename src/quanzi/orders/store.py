@@ -102,7 +102,8 @@ async def change_status(
 
 
 def quantities(lines: list[OrderLine]) -> dict[uuid.UUID, int]:
-    return {line.sku_id: line.quantity for line in lines}
+    """Units per SKU (lines of virtual goods hold no stock and are left out)."""
+    return {line.sku_id: line.quantity for line in lines if line.sku_id is not None}
 
 
 def line_money(kind: str, lines: list[OrderLine]) -> list[rules.LineMoney]:
@@ -112,7 +113,9 @@ def line_money(kind: str, lines: list[OrderLine]) -> list[rules.LineMoney]:
             paid_fen=line.paid_fen,
             supply_fen=line.supply_price_fen * line.quantity,
             refunded_fen=line.refunded_fen,
-            supply_account=rules.supply_account(kind, line.supplier_id),
+            supply_account=(
+                "" if line.supplier_id is None else rules.supply_account(kind, line.supplier_id)
+            ),
         )
         for line in lines
     ]

@@ -1,7 +1,9 @@
-"""Storefront and console faces: templates and static files served by the app."""
+"""Storefront and console faces: server-rendered pages (Jinja2 + htmx), static files."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+_HERE = Path(__file__).resolve().parent
+STATIC_DIR = _HERE / "static"
+TEMPLATES_DIR = _HERE / "templates"

@@ -21,6 +21,27 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "base_pay_runs",
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("rank", sa.String(length=20), nullable=False),
+        sa.Column("after_id", sa.Uuid(), nullable=True),
+        sa.Column("paid_count", sa.Integer(), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("month", "rank", name=op.f("pk_base_pay_runs")),
+    )
+    op.create_table(
+        "commission_plans",
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("terms", JSON, nullable=False),
+        sa.Column("created_by", sa.Uuid(), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("version >= 2", name=op.f("ck_commission_plans_stored_versions")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commission_plans")),
+        sa.UniqueConstraint("version", name=op.f("uq_commission_plans_version")),
+    )
+    op.create_table(
         "idempotency_records",
         sa.Column("scope", sa.String(length=40), nullable=False),
         sa.Column("owner_id", sa.Uuid(), nullable=False),
@@ -69,6 +90,31 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "membership_plans",
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("price_fen", sa.BigInteger(), nullable=False),
+        sa.Column("duration_days", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("member_prices", sa.Boolean(), nullable=False),
+        sa.Column("free_shipping_threshold_fen", sa.BigInteger(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "duration_days >= 1 AND duration_days <= 3660",
+            name=op.f("ck_membership_plans_duration_range"),
+        ),
+        sa.CheckConstraint(
+            "free_shipping_threshold_fen IS NULL OR free_shipping_threshold_fen >= 0",
+            name=op.f("ck_membership_plans_free_shipping_threshold_nonnegative"),
+        ),
+        sa.CheckConstraint(
+            "price_fen > 0 AND price_fen <= 10000000", name=op.f("ck_membership_plans_price_range")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_membership_plans")),
+        sa.UniqueConstraint("name", name=op.f("uq_membership_plans_name")),
+    )
+    op.create_table(
         "outbox_events",
         sa.Column("topic", sa.String(length=80), nullable=False),
         sa.Column("payload", JSON, nullable=False),
@@ -103,6 +149,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_production_rules")),
     )
     op.create_table(
+        "referral_settings",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("binding_mode", sa.String(length=16), nullable=False),
+        sa.Column("binding_days", sa.Integer(), nullable=True),
+        sa.Column("attribution_days", sa.Integer(), nullable=False),
+        sa.Column("rank_basis", sa.String(length=60), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_by", sa.Uuid(), nullable=True),
+        sa.CheckConstraint("id = 1", name=op.f("ck_referral_settings_single_row")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_referral_settings")),
+    )
+    op.create_table(
         "suppliers",
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -125,6 +183,18 @@ def upgrade() -> None:
         sa.UniqueConstraint("phone", name=op.f("uq_users_phone")),
     )
     op.create_table(
+        "withdrawal_settings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("min_amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("daily_limit_fen", sa.BigInteger(), nullable=False),
+        sa.Column("fee_bp", sa.Integer(), nullable=False),
+        sa.Column("fee_min_fen", sa.BigInteger(), nullable=False),
+        sa.Column("updated_by", sa.Uuid(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("id = 1", name=op.f("ck_withdrawal_settings_single_row")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_withdrawal_settings")),
+    )
+    op.create_table(
         "access_tokens",
         sa.Column("user_id", sa.Uuid(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
@@ -141,6 +211,22 @@ def upgrade() -> None:
     with op.batch_alter_table("access_tokens", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_access_tokens_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "base_payments",
+        sa.Column("member_id", sa.Uuid(), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("rank", sa.String(length=20), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("plan_version", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("amount_fen > 0", name=op.f("ck_base_payments_amount_positive")),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["users.id"], name=op.f("fk_base_payments_member_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_base_payments")),
+        sa.UniqueConstraint("member_id", "month", name=op.f("uq_base_payments_member_id_month")),
+    )
     op.create_table(
         "ledger_postings",
         sa.Column("transfer_id", sa.Uuid(), nullable=False),
@@ -167,6 +253,66 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_ledger_postings_transfer_id"), ["transfer_id"], unique=False
+        )
+
+    op.create_table(
+        "membership_partner_benefits",
+        sa.Column("plan_id", sa.Uuid(), nullable=False),
+        sa.Column("partner", sa.String(length=80), nullable=False),
+        sa.Column("description", sa.String(length=300), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["membership_plans.id"],
+            name=op.f("fk_membership_partner_benefits_plan_id_membership_plans"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_membership_partner_benefits")),
+        sa.UniqueConstraint(
+            "plan_id", "partner", name=op.f("uq_membership_partner_benefits_plan_id_partner")
+        ),
+    )
+    op.create_table(
+        "memberships",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("plan_id", sa.Uuid(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("end_reason", sa.String(length=16), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('active', 'expired', 'refunded')", name=op.f("ck_memberships_status_known")
+        ),
+        sa.CheckConstraint(
+            "expires_at >= started_at", name=op.f("ck_memberships_expires_after_start")
+        ),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["membership_plans.id"],
+            name=op.f("fk_memberships_plan_id_membership_plans"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_memberships_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_memberships")),
+    )
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_memberships_status_expires", ["status", "expires_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_memberships_user_id"), ["user_id"], unique=False)
+        batch_op.create_index(
+            "uq_memberships_active_user",
+            ["user_id"],
+            unique=True,
+            postgresql_where=sa.text("status = 'active'"),
+            sqlite_where=sa.text("status = 'active'"),
         )
 
     op.create_table(
@@ -224,6 +370,140 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_products_supplier_id"), ["supplier_id"], unique=False)
 
     op.create_table(
+        "referral_binding_changes",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("from_parent_id", sa.Uuid(), nullable=True),
+        sa.Column("to_parent_id", sa.Uuid(), nullable=True),
+        sa.Column("via", sa.String(length=16), nullable=False),
+        sa.Column("share_link_id", sa.Uuid(), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_referral_binding_changes_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_referral_binding_changes")),
+    )
+    with op.batch_alter_table("referral_binding_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_referral_binding_changes_user_id_created_at",
+            ["user_id", "created_at"],
+            unique=False,
+        )
+
+    op.create_table(
+        "referral_nodes",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("parent_id", sa.Uuid(), nullable=True),
+        sa.Column("bound_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("bound_via", sa.String(length=16), nullable=True),
+        sa.Column("share_link_id", sa.Uuid(), nullable=True),
+        sa.Column("is_owner", sa.Boolean(), nullable=False),
+        sa.Column("direct_count", sa.Integer(), nullable=False),
+        sa.Column("direct_owner_count", sa.Integer(), nullable=False),
+        sa.Column("team_size", sa.Integer(), nullable=False),
+        sa.Column("team_count", sa.Integer(), nullable=False),
+        sa.Column("own_sales_fen", sa.BigInteger(), nullable=False),
+        sa.Column("team_sales_fen", sa.BigInteger(), nullable=False),
+        sa.Column("rank", sa.String(length=20), nullable=False),
+        sa.Column("rank_changed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "direct_count >= 0 AND direct_owner_count >= 0 AND team_size >= 0 AND team_count >= 0",
+            name=op.f("ck_referral_nodes_counts_not_negative"),
+        ),
+        sa.CheckConstraint(
+            "parent_id IS NULL OR parent_id <> user_id",
+            name=op.f("ck_referral_nodes_not_own_parent"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["parent_id"], ["users.id"], name=op.f("fk_referral_nodes_parent_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_referral_nodes_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_referral_nodes")),
+    )
+    with op.batch_alter_table("referral_nodes", schema=None) as batch_op:
+        batch_op.create_index("ix_referral_nodes_expires_at", ["expires_at"], unique=False)
+        batch_op.create_index(
+            "ix_referral_nodes_parent_id_user_id", ["parent_id", "user_id"], unique=False
+        )
+        batch_op.create_index("ix_referral_nodes_rank_user_id", ["rank", "user_id"], unique=False)
+
+    op.create_table(
+        "referral_rank_changes",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("from_rank", sa.String(length=20), nullable=False),
+        sa.Column("to_rank", sa.String(length=20), nullable=False),
+        sa.Column("reason", sa.String(length=300), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_referral_rank_changes_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_referral_rank_changes")),
+    )
+    with op.batch_alter_table("referral_rank_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_referral_rank_changes_user_id_created_at", ["user_id", "created_at"], unique=False
+        )
+
+    op.create_table(
+        "referral_team_sales_queue",
+        sa.Column("buyer_id", sa.Uuid(), nullable=False),
+        sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["buyer_id"], ["users.id"], name=op.f("fk_referral_team_sales_queue_buyer_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_referral_team_sales_queue")),
+    )
+    op.create_table(
+        "share_links",
+        sa.Column("code", sa.String(length=16), nullable=False),
+        sa.Column("sharer_id", sa.Uuid(), nullable=False),
+        sa.Column("target_kind", sa.String(length=8), nullable=False),
+        sa.Column("target_id", sa.Uuid(), nullable=False),
+        sa.Column("click_count", sa.Integer(), nullable=False),
+        sa.Column("order_count", sa.Integer(), nullable=False),
+        sa.Column("sales_fen", sa.BigInteger(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["sharer_id"], ["users.id"], name=op.f("fk_share_links_sharer_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_share_links")),
+        sa.UniqueConstraint("code", name=op.f("uq_share_links_code")),
+        sa.UniqueConstraint(
+            "sharer_id",
+            "target_kind",
+            "target_id",
+            name=op.f("uq_share_links_sharer_id_target_kind_target_id"),
+        ),
+    )
+    with op.batch_alter_table("share_links", schema=None) as batch_op:
+        batch_op.create_index("ix_share_links_sharer_id_id", ["sharer_id", "id"], unique=False)
+
+    op.create_table(
+        "share_monthly_sales",
+        sa.Column("sharer_id", sa.Uuid(), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("order_count", sa.Integer(), nullable=False),
+        sa.Column("sales_fen", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["sharer_id"], ["users.id"], name=op.f("fk_share_monthly_sales_sharer_id_users")
+        ),
+        sa.PrimaryKeyConstraint("sharer_id", "month", name=op.f("pk_share_monthly_sales")),
+    )
+    with op.batch_alter_table("share_monthly_sales", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_share_monthly_sales_month_sales_fen", ["month", "sales_fen"], unique=False
+        )
+
+    op.create_table(
         "supplier_staff",
         sa.Column("user_id", sa.Uuid(), nullable=False),
         sa.Column("supplier_id", sa.Uuid(), nullable=False),
@@ -242,6 +522,15 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "wallet_locks",
+        sa.Column("member_id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["users.id"], name=op.f("fk_wallet_locks_member_id_users")
+        ),
+        sa.PrimaryKeyConstraint("member_id", name=op.f("pk_wallet_locks")),
+    )
+    op.create_table(
         "webhook_endpoints",
         sa.Column("url", sa.String(length=500), nullable=False),
         sa.Column("secret", sa.String(length=100), nullable=False),
@@ -257,6 +546,40 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoints")),
     )
     op.create_table(
+        "withdrawals",
+        sa.Column("member_id", sa.Uuid(), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("fee_fen", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("shop_day", sa.String(length=10), nullable=False),
+        sa.Column("decided_by", sa.Uuid(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reason", sa.String(length=200), nullable=True),
+        sa.Column("provider", sa.String(length=20), nullable=True),
+        sa.Column("provider_payout_id", sa.String(length=80), nullable=True),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('requested', 'approved', 'paid', 'rejected', 'failed')",
+            name=op.f("ck_withdrawals_status_known"),
+        ),
+        sa.CheckConstraint("amount_fen > 0", name=op.f("ck_withdrawals_amount_positive")),
+        sa.CheckConstraint("fee_fen >= 0", name=op.f("ck_withdrawals_fee_non_negative")),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["users.id"], name=op.f("fk_withdrawals_member_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_withdrawals")),
+    )
+    with op.batch_alter_table("withdrawals", schema=None) as batch_op:
+        batch_op.create_index("ix_withdrawals_member_id_id", ["member_id", "id"], unique=False)
+        batch_op.create_index(
+            "ix_withdrawals_member_id_shop_day", ["member_id", "shop_day"], unique=False
+        )
+        batch_op.create_index("ix_withdrawals_status_id", ["status", "id"], unique=False)
+
+    op.create_table(
         "orders",
         sa.Column("buyer_id", sa.Uuid(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -270,7 +593,7 @@ def upgrade() -> None:
         sa.Column("stock_state", sa.String(length=16), nullable=False),
         sa.Column("payment_id", sa.Uuid(), nullable=False),
         sa.Column("payment_provider", sa.String(length=20), nullable=False),
-        sa.Column("address", JSON, nullable=False),
+        sa.Column("address", JSON, nullable=True),
         sa.Column("share_code", sa.String(length=32), nullable=True),
         sa.Column("payment_deadline", sa.DateTime(timezone=True), nullable=True),
         sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
@@ -357,6 +680,30 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "share_clicks",
+        sa.Column("link_id", sa.Uuid(), nullable=False),
+        sa.Column("sharer_id", sa.Uuid(), nullable=False),
+        sa.Column("visitor_id", sa.Uuid(), nullable=True),
+        sa.Column("visitor_key", sa.String(length=64), nullable=True),
+        sa.Column("user_agent", sa.String(length=300), nullable=False),
+        sa.Column("clicked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["link_id"], ["share_links.id"], name=op.f("fk_share_clicks_link_id_share_links")
+        ),
+        sa.ForeignKeyConstraint(
+            ["visitor_id"], ["users.id"], name=op.f("fk_share_clicks_visitor_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_share_clicks")),
+    )
+    with op.batch_alter_table("share_clicks", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_share_clicks_link_id"), ["link_id"], unique=False)
+        batch_op.create_index(
+            "ix_share_clicks_visitor_id_clicked_at", ["visitor_id", "clicked_at"], unique=False
+        )
+        batch_op.create_index("ix_share_clicks_visitor_key", ["visitor_key"], unique=False)
+
+    op.create_table(
         "skus",
         sa.Column("product_id", sa.Uuid(), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
@@ -422,6 +769,36 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "commission_orders",
+        sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("buyer_id", sa.Uuid(), nullable=False),
+        sa.Column("sharer_id", sa.Uuid(), nullable=False),
+        sa.Column("plan_version", sa.Integer(), nullable=False),
+        sa.Column("freeze_days", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("release_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["buyer_id"], ["users.id"], name=op.f("fk_commission_orders_buyer_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_commission_orders_order_id_orders")
+        ),
+        sa.ForeignKeyConstraint(
+            ["sharer_id"], ["users.id"], name=op.f("fk_commission_orders_sharer_id_users")
+        ),
+        sa.PrimaryKeyConstraint("order_id", name=op.f("pk_commission_orders")),
+    )
+    with op.batch_alter_table("commission_orders", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_commission_orders_due", ["released_at", "release_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_commission_orders_sharer_id"), ["sharer_id"], unique=False
+        )
+
+    op.create_table(
         "group_campaigns",
         sa.Column("sku_id", sa.Uuid(), nullable=False),
         sa.Column("product_id", sa.Uuid(), nullable=False),
@@ -481,12 +858,60 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_group_campaigns_sku_id"), ["sku_id"], unique=False)
 
     op.create_table(
+        "membership_purchases",
+        sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("plan_id", sa.Uuid(), nullable=False),
+        sa.Column("price_fen", sa.BigInteger(), nullable=False),
+        sa.Column("duration_days", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("membership_id", sa.Uuid(), nullable=True),
+        sa.Column("renewal", sa.Boolean(), nullable=False),
+        sa.Column("activated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "duration_days >= 1", name=op.f("ck_membership_purchases_duration_positive")
+        ),
+        sa.CheckConstraint("price_fen > 0", name=op.f("ck_membership_purchases_price_positive")),
+        sa.ForeignKeyConstraint(
+            ["membership_id"],
+            ["memberships.id"],
+            name=op.f("fk_membership_purchases_membership_id_memberships"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_membership_purchases_order_id_orders")
+        ),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["membership_plans.id"],
+            name=op.f("fk_membership_purchases_plan_id_membership_plans"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_membership_purchases_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_membership_purchases")),
+        sa.UniqueConstraint("order_id", name=op.f("uq_membership_purchases_order_id")),
+    )
+    with op.batch_alter_table("membership_purchases", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_membership_purchases_membership_id"), ["membership_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_membership_purchases_plan_id"), ["plan_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_membership_purchases_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
         "order_lines",
         sa.Column("order_id", sa.Uuid(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("sku_id", sa.Uuid(), nullable=False),
-        sa.Column("product_id", sa.Uuid(), nullable=False),
-        sa.Column("supplier_id", sa.Uuid(), nullable=False),
+        sa.Column("sku_id", sa.Uuid(), nullable=True),
+        sa.Column("product_id", sa.Uuid(), nullable=True),
+        sa.Column("supplier_id", sa.Uuid(), nullable=True),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("sku_name", sa.String(length=120), nullable=False),
         sa.Column("unit_price_fen", sa.BigInteger(), nullable=False),
@@ -497,6 +922,10 @@ def upgrade() -> None:
         sa.Column("paid_fen", sa.BigInteger(), nullable=False),
         sa.Column("refunded_fen", sa.BigInteger(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
+        sa.CheckConstraint(
+            "(sku_id IS NULL AND product_id IS NULL AND supplier_id IS NULL AND supply_price_fen = 0) OR (sku_id IS NOT NULL AND product_id IS NOT NULL AND supplier_id IS NOT NULL)",
+            name=op.f("ck_order_lines_goods_or_virtual"),
+        ),
         sa.CheckConstraint("quantity > 0", name=op.f("ck_order_lines_quantity_positive")),
         sa.CheckConstraint(
             "refunded_fen >= 0 AND refunded_fen <= paid_fen",
@@ -621,6 +1050,79 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "share_conversions",
+        sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("link_id", sa.Uuid(), nullable=False),
+        sa.Column("sharer_id", sa.Uuid(), nullable=False),
+        sa.Column("buyer_id", sa.Uuid(), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("sales_fen", sa.BigInteger(), nullable=False),
+        sa.Column("refunded_fen", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["link_id"], ["share_links.id"], name=op.f("fk_share_conversions_link_id_share_links")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_share_conversions_order_id_orders")
+        ),
+        sa.PrimaryKeyConstraint("order_id", name=op.f("pk_share_conversions")),
+    )
+    with op.batch_alter_table("share_conversions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_share_conversions_link_id"), ["link_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_share_conversions_sharer_id"), ["sharer_id"], unique=False
+        )
+
+    op.create_table(
+        "commissions",
+        sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("order_line_id", sa.Uuid(), nullable=False),
+        sa.Column("beneficiary_id", sa.Uuid(), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("rate_bp", sa.Integer(), nullable=False),
+        sa.Column("base_fen", sa.BigInteger(), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("reversed_fen", sa.BigInteger(), nullable=False),
+        sa.Column("refunded_base_fen", sa.BigInteger(), nullable=False),
+        sa.Column("plan_version", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("amount_fen > 0", name=op.f("ck_commissions_amount_positive")),
+        sa.CheckConstraint("level >= 1 AND level <= 3", name=op.f("ck_commissions_level_range")),
+        sa.CheckConstraint(
+            "refunded_base_fen >= 0 AND refunded_base_fen <= base_fen",
+            name=op.f("ck_commissions_refunded_range"),
+        ),
+        sa.CheckConstraint(
+            "reversed_fen >= 0 AND reversed_fen <= amount_fen",
+            name=op.f("ck_commissions_reversed_range"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["beneficiary_id"], ["users.id"], name=op.f("fk_commissions_beneficiary_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["commission_orders.order_id"],
+            name=op.f("fk_commissions_order_id_commission_orders"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_line_id"],
+            ["order_lines.id"],
+            name=op.f("fk_commissions_order_line_id_order_lines"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commissions")),
+        sa.UniqueConstraint(
+            "order_line_id", "level", name=op.f("uq_commissions_order_line_id_level")
+        ),
+    )
+    with op.batch_alter_table("commissions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_commissions_beneficiary_id_id", ["beneficiary_id", "id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_commissions_order_id"), ["order_id"], unique=False)
+
+    op.create_table(
         "group_campaign_participants",
         sa.Column("campaign_id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),
@@ -676,6 +1178,59 @@ def upgrade() -> None:
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.create_index("ix_groups_campaign_status", ["campaign_id", "status"], unique=False)
         batch_op.create_index("ix_groups_status_expires", ["status", "expires_at"], unique=False)
+
+    op.create_table(
+        "membership_benefit_grants",
+        sa.Column("purchase_id", sa.Uuid(), nullable=False),
+        sa.Column("membership_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("benefit_id", sa.Uuid(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("code", sa.String(length=120), nullable=True),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('pending_code', 'issued', 'cancelled')",
+            name=op.f("ck_membership_benefit_grants_status_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["benefit_id"],
+            ["membership_partner_benefits.id"],
+            name=op.f("fk_membership_benefit_grants_benefit_id_membership_partner_benefits"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["membership_id"],
+            ["memberships.id"],
+            name=op.f("fk_membership_benefit_grants_membership_id_memberships"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["purchase_id"],
+            ["membership_purchases.id"],
+            name=op.f("fk_membership_benefit_grants_purchase_id_membership_purchases"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_membership_benefit_grants_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_membership_benefit_grants")),
+        sa.UniqueConstraint(
+            "purchase_id",
+            "benefit_id",
+            name=op.f("uq_membership_benefit_grants_purchase_id_benefit_id"),
+        ),
+    )
+    with op.batch_alter_table("membership_benefit_grants", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_membership_benefit_grants_membership_id"),
+            ["membership_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_membership_benefit_grants_user_id"), ["user_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_membership_benefit_grants_waiting", ["benefit_id", "status", "id"], unique=False
+        )
 
     op.create_table(
         "production_batch_orders",
@@ -758,6 +1313,39 @@ def upgrade() -> None:
             sqlite_where=sa.text("status IN ('reserved', 'paid')"),
         )
 
+    op.create_table(
+        "membership_partner_codes",
+        sa.Column("benefit_id", sa.Uuid(), nullable=False),
+        sa.Column("code", sa.String(length=120), nullable=False),
+        sa.Column("grant_id", sa.Uuid(), nullable=True),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["benefit_id"],
+            ["membership_partner_benefits.id"],
+            name=op.f("fk_membership_partner_codes_benefit_id_membership_partner_benefits"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["grant_id"],
+            ["membership_benefit_grants.id"],
+            name=op.f("fk_membership_partner_codes_grant_id_membership_benefit_grants"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_membership_partner_codes")),
+        sa.UniqueConstraint(
+            "benefit_id", "code", name=op.f("uq_membership_partner_codes_benefit_id_code")
+        ),
+        sa.UniqueConstraint("grant_id", name=op.f("uq_membership_partner_codes_grant_id")),
+    )
+    with op.batch_alter_table("membership_partner_codes", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_membership_partner_codes_free",
+            ["benefit_id", "id"],
+            unique=False,
+            postgresql_where=sa.text("grant_id IS NULL"),
+            sqlite_where=sa.text("grant_id IS NULL"),
+        )
+
     _ledger_guards()
 
 
@@ -822,6 +1410,14 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS ledger_transfers_append_only ON ledger_transfers")
         op.execute("DROP FUNCTION IF EXISTS ledger_transfer_must_balance()")
         op.execute("DROP FUNCTION IF EXISTS ledger_is_append_only()")
+    with op.batch_alter_table("membership_partner_codes", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_membership_partner_codes_free",
+            postgresql_where=sa.text("grant_id IS NULL"),
+            sqlite_where=sa.text("grant_id IS NULL"),
+        )
+
+    op.drop_table("membership_partner_codes")
     with op.batch_alter_table("group_members", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_group_members_active_seat",
@@ -837,12 +1433,28 @@ def downgrade() -> None:
         batch_op.drop_index("ix_production_batch_orders_batch_order")
 
     op.drop_table("production_batch_orders")
+    with op.batch_alter_table("membership_benefit_grants", schema=None) as batch_op:
+        batch_op.drop_index("ix_membership_benefit_grants_waiting")
+        batch_op.drop_index(batch_op.f("ix_membership_benefit_grants_user_id"))
+        batch_op.drop_index(batch_op.f("ix_membership_benefit_grants_membership_id"))
+
+    op.drop_table("membership_benefit_grants")
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.drop_index("ix_groups_status_expires")
         batch_op.drop_index("ix_groups_campaign_status")
 
     op.drop_table("groups")
     op.drop_table("group_campaign_participants")
+    with op.batch_alter_table("commissions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commissions_order_id"))
+        batch_op.drop_index("ix_commissions_beneficiary_id_id")
+
+    op.drop_table("commissions")
+    with op.batch_alter_table("share_conversions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_share_conversions_sharer_id"))
+        batch_op.drop_index(batch_op.f("ix_share_conversions_link_id"))
+
+    op.drop_table("share_conversions")
     with op.batch_alter_table("production_batches", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_production_batches_collecting",
@@ -868,16 +1480,33 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_order_lines_order_id"))
 
     op.drop_table("order_lines")
+    with op.batch_alter_table("membership_purchases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_membership_purchases_user_id"))
+        batch_op.drop_index(batch_op.f("ix_membership_purchases_plan_id"))
+        batch_op.drop_index(batch_op.f("ix_membership_purchases_membership_id"))
+
+    op.drop_table("membership_purchases")
     with op.batch_alter_table("group_campaigns", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_group_campaigns_sku_id"))
 
     op.drop_table("group_campaigns")
+    with op.batch_alter_table("commission_orders", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commission_orders_sharer_id"))
+        batch_op.drop_index("ix_commission_orders_due")
+
+    op.drop_table("commission_orders")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_webhook_deliveries_recent")
         batch_op.drop_index("ix_webhook_deliveries_due")
 
     op.drop_table("webhook_deliveries")
     op.drop_table("skus")
+    with op.batch_alter_table("share_clicks", schema=None) as batch_op:
+        batch_op.drop_index("ix_share_clicks_visitor_key")
+        batch_op.drop_index("ix_share_clicks_visitor_id_clicked_at")
+        batch_op.drop_index(batch_op.f("ix_share_clicks_link_id"))
+
+    op.drop_table("share_clicks")
     with op.batch_alter_table("payment_refunds", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_refunds_payment_id"))
         batch_op.drop_index("ix_payment_refunds_due")
@@ -891,11 +1520,41 @@ def downgrade() -> None:
         batch_op.drop_index("ix_orders_buyer_id_id")
 
     op.drop_table("orders")
+    with op.batch_alter_table("withdrawals", schema=None) as batch_op:
+        batch_op.drop_index("ix_withdrawals_status_id")
+        batch_op.drop_index("ix_withdrawals_member_id_shop_day")
+        batch_op.drop_index("ix_withdrawals_member_id_id")
+
+    op.drop_table("withdrawals")
     op.drop_table("webhook_endpoints")
+    op.drop_table("wallet_locks")
     with op.batch_alter_table("supplier_staff", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_supplier_staff_supplier_id"))
 
     op.drop_table("supplier_staff")
+    with op.batch_alter_table("share_monthly_sales", schema=None) as batch_op:
+        batch_op.drop_index("ix_share_monthly_sales_month_sales_fen")
+
+    op.drop_table("share_monthly_sales")
+    with op.batch_alter_table("share_links", schema=None) as batch_op:
+        batch_op.drop_index("ix_share_links_sharer_id_id")
+
+    op.drop_table("share_links")
+    op.drop_table("referral_team_sales_queue")
+    with op.batch_alter_table("referral_rank_changes", schema=None) as batch_op:
+        batch_op.drop_index("ix_referral_rank_changes_user_id_created_at")
+
+    op.drop_table("referral_rank_changes")
+    with op.batch_alter_table("referral_nodes", schema=None) as batch_op:
+        batch_op.drop_index("ix_referral_nodes_rank_user_id")
+        batch_op.drop_index("ix_referral_nodes_parent_id_user_id")
+        batch_op.drop_index("ix_referral_nodes_expires_at")
+
+    op.drop_table("referral_nodes")
+    with op.batch_alter_table("referral_binding_changes", schema=None) as batch_op:
+        batch_op.drop_index("ix_referral_binding_changes_user_id_created_at")
+
+    op.drop_table("referral_binding_changes")
     with op.batch_alter_table("products", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_products_supplier_id"))
         batch_op.drop_index("ix_products_listing")
@@ -906,22 +1565,37 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_payments_payable_id"))
 
     op.drop_table("payments")
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_memberships_active_user",
+            postgresql_where=sa.text("status = 'active'"),
+            sqlite_where=sa.text("status = 'active'"),
+        )
+        batch_op.drop_index(batch_op.f("ix_memberships_user_id"))
+        batch_op.drop_index("ix_memberships_status_expires")
+
+    op.drop_table("memberships")
+    op.drop_table("membership_partner_benefits")
     with op.batch_alter_table("ledger_postings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ledger_postings_transfer_id"))
         batch_op.drop_index(batch_op.f("ix_ledger_postings_account_id"))
 
     op.drop_table("ledger_postings")
+    op.drop_table("base_payments")
     with op.batch_alter_table("access_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_access_tokens_user_id"))
 
     op.drop_table("access_tokens")
+    op.drop_table("withdrawal_settings")
     op.drop_table("users")
     op.drop_table("suppliers")
+    op.drop_table("referral_settings")
     op.drop_table("production_rules")
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_events_unrelayed")
 
     op.drop_table("outbox_events")
+    op.drop_table("membership_plans")
     with op.batch_alter_table("ledger_transfers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ledger_transfers_reference_id"))
         batch_op.drop_index(batch_op.f("ix_ledger_transfers_kind"))
@@ -929,3 +1603,5 @@ def downgrade() -> None:
     op.drop_table("ledger_transfers")
     op.drop_table("ledger_accounts")
     op.drop_table("idempotency_records")
+    op.drop_table("commission_plans")
+    op.drop_table("base_pay_runs")
