@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from quanzi import __version__, wiring, worker
+from quanzi.analytics.api import router as analytics_router
 from quanzi.catalog.api import admin_router as catalog_admin_router
 from quanzi.catalog.api import router as catalog_router
 from quanzi.catalog.api import supplier_router as catalog_supplier_router
@@ -30,10 +30,15 @@ from quanzi.payments.api import router as payments_router
 from quanzi.payments.notify_api import router as payments_notify_router
 from quanzi.production.api import admin_router as production_admin_router
 from quanzi.production.api import supplier_router as production_supplier_router
+from quanzi.referral.api import admin_router as referral_admin_router
+from quanzi.referral.api import landing_router as share_landing_router
+from quanzi.referral.api import router as referral_router
 from quanzi.referral.commission.api import admin_router as commission_admin_router
 from quanzi.wallet.api import admin_router as wallet_admin_router
 from quanzi.wallet.api import router as wallet_router
 from quanzi.web import STATIC_DIR
+from quanzi.web.errors import install_page_errors
+from quanzi.web.pages import router as web_router
 from quanzi.webhooks.api import router as webhooks_router
 
 log = logging.getLogger("quanzi")
@@ -44,15 +49,6 @@ health_router = APIRouter(prefix="/api/v1", tags=["health"])
 @health_router.get("/health")
 async def health() -> dict[str, str]:
     return {"status": "ok"}
-
-
-root_router = APIRouter(include_in_schema=False)
-
-
-@root_router.get("/")
-async def root() -> RedirectResponse:
-    """Until the storefront pages exist, the root leads to the interactive API docs."""
-    return RedirectResponse("/docs")
 
 
 @asynccontextmanager
@@ -83,9 +79,10 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # Page paths get friendly HTML error pages; the API keeps its problem+json.
+    install_page_errors(app)
     for router in (
         health_router,
-        root_router,
         identity_router,
         payments_router,
         payments_notify_router,
@@ -100,10 +97,15 @@ def create_app() -> FastAPI:
         membership_admin_router,
         production_admin_router,
         production_supplier_router,
+        referral_router,
+        referral_admin_router,
+        share_landing_router,
         commission_admin_router,
         wallet_router,
         wallet_admin_router,
         webhooks_router,
+        analytics_router,
+        web_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -7,14 +7,17 @@ services (the same rules as the API) in one transaction.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi import wiring
 from quanzi.catalog import service as catalog
+from quanzi.catalog.queries import get_product_view
 from quanzi.catalog.rules import SkuDraft
 from quanzi.core import db
+from quanzi.groupbuy import campaigns
 from quanzi.identity import service as identity
 from quanzi.membership import service as membership
 
@@ -280,6 +283,26 @@ PRODUCTS = (
 )
 
 
+@dataclass(frozen=True)
+class DemoCampaign:
+    """A group deal on one demo SKU (shown on the home and product pages)."""
+
+    product: str
+    sku: str
+    group_price_fen: int
+    group_size: int
+    duration_minutes: int
+    leader_discount_fen: int = 0
+
+
+CAMPAIGNS = (
+    DemoCampaign(
+        "2018年勐海古树普洱生茶饼", "357g 单饼", 19900, 3, 24 * 60, leader_discount_fen=1000
+    ),
+    DemoCampaign("云南高山蓝莓", "125g × 4 盒", 4990, 2, 24 * 60),
+)
+
+
 @dataclass
 class SeedReport:
     """What the seed found or made; ``created`` counts only what this run added."""
@@ -335,11 +358,14 @@ async def _seed(session: AsyncSession) -> SeedReport:
         )
         await catalog.add_staff(session, supplier.id, phone=demo_supplier.staff_phone)
 
+    product_ids = {}
     for demo in PRODUCTS:
         supplier_id = supplier_ids[demo.supplier]
         existing = await catalog.find_product(session, supplier_id=supplier_id, title=demo.title)
-        if existing is None:
-            await catalog.create_product(
+        if existing is not None:
+            product_ids[demo.title] = existing.id
+        else:
+            created = await catalog.create_product(
                 session,
                 supplier_id=supplier_id,
                 title=demo.title,
@@ -348,7 +374,9 @@ async def _seed(session: AsyncSession) -> SeedReport:
                 images=[f"/static/demo/{demo.image}.svg"],
                 skus=demo.skus,
             )
+            product_ids[demo.title] = created.product.id
         report.count("products", new=existing is None)
+    await _ensure_campaigns(session, product_ids, report)
 
     name, price_fen, duration_days = SHOP_OWNER_PLAN
     plan = await membership.find_plan_by_name(session, name)
@@ -358,6 +386,27 @@ async def _seed(session: AsyncSession) -> SeedReport:
         )
     report.count("membership plans", new=plan is None)
     return report
+
+
+async def _ensure_campaigns(
+    session: AsyncSession, product_ids: dict[str, uuid.UUID], report: SeedReport
+) -> None:
+    """A running group campaign on each of :data:`CAMPAIGNS`' SKUs (a new one once the
+    previous one has ended)."""
+    running = {c.sku_id for c in await campaigns.list_campaigns(session, running_only=True)}
+    for deal in CAMPAIGNS:
+        view = await get_product_view(session, product_ids[deal.product], public=False)
+        sku = next(sku for sku in view.skus if sku.name == deal.sku)
+        if sku.id not in running:
+            await campaigns.create_campaign(
+                session,
+                sku_id=sku.id,
+                group_price_fen=deal.group_price_fen,
+                group_size=deal.group_size,
+                duration_minutes=deal.duration_minutes,
+                leader_discount_fen=deal.leader_discount_fen,
+            )
+        report.count("group campaigns", new=sku.id not in running)
 
 
 def _base_url(host: str, port: int) -> str:
@@ -373,7 +422,7 @@ def describe(report: SeedReport, host: str, port: int) -> str:
     base = _base_url(host, port)
     made = ", ".join(
         f"{report.totals.get(kind, 0)} {kind} ({report.created.get(kind, 0)} new)"
-        for kind in ("accounts", "suppliers", "products", "membership plans")
+        for kind in ("accounts", "suppliers", "products", "membership plans", "group campaigns")
     )
     categories = "、".join(dict.fromkeys(product.category for product in PRODUCTS))
     lines = [
@@ -381,6 +430,7 @@ def describe(report: SeedReport, host: str, port: int) -> str:
         f"  {made}",
         f"  Categories: {categories}",
         "",
+        f"  Storefront    {base}/",
         f"  API docs      {base}/docs",
         f"  Products API  {base}/api/v1/products",
         "",

@@ -11,13 +11,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from quanzi.core import events
 from quanzi.groupbuy import seats as groups
 from quanzi.groupbuy.events import GroupSucceeded
+from quanzi.identity.events import UserRegistered
 from quanzi.identity.profile import add_profile_part
 from quanzi.membership import profile as membership_profile
 from quanzi.membership import service as membership
+from quanzi.membership.events import MembershipActivated, MembershipEnded
 from quanzi.orders import service as orders
-from quanzi.orders.events import OrderCancelled, OrderPaid, OrderRefunded
+from quanzi.orders.events import OrderCancelled, OrderCompleted, OrderPaid, OrderRefunded
 from quanzi.payments.events import PaymentSucceeded
 from quanzi.production import service as production
+from quanzi.referral import binding as referral_binding
+from quanzi.referral import memberships as referral_memberships
+from quanzi.referral import reactions as referral_reactions
+from quanzi.referral import service as referral
+from quanzi.referral.commission import service as commissions
 
 
 async def _group_demand(session: AsyncSession, event: GroupSucceeded) -> None:
@@ -29,6 +36,10 @@ def install() -> None:
     events.clear()
     # Money arrived: the order is paid (or, if it was cancelled meanwhile, refunded).
     events.subscribe(PaymentSucceeded, orders.handle_payment_succeeded)
+    # A paid order accrues commission (pending) for its sharer and their uplines. First of
+    # the OrderPaid reactions, so a refund decided by a later one (a closed group) finds
+    # the commission and reverses it.
+    events.subscribe(OrderPaid, commissions.accrue)
     # A group order was paid: its seat counts; the leader's opens the group, the last
     # seat's makes it succeed (orders confirmed). Money for a closed group is refunded.
     events.subscribe(OrderPaid, groups.on_order_paid)
@@ -50,3 +61,19 @@ def install() -> None:
     orders.set_member_check(membership.member_prices_apply)
     orders.set_free_shipping_check(membership.member_free_shipping_threshold)
     add_profile_part(membership_profile.profile_part)
+    # A new user gets a place in the referral tree; an invite code binds them to its owner.
+    events.subscribe(UserRegistered, referral_binding.on_user_registered)
+    # A paid order counts for the share link it came through and (queued) for the team
+    # sales of the buyer's ancestors; its share code binds the buyer per the binding mode.
+    # A refund takes its goods amount back off both.
+    events.subscribe(OrderPaid, referral_reactions.on_order_paid)
+    events.subscribe(OrderRefunded, referral_reactions.on_order_refunded)
+    # A shop owner starting or ending moves the team counts of every ancestor, and ranks
+    # crossing a threshold change in the same transaction.
+    events.subscribe(MembershipActivated, referral_memberships.on_membership_activated)
+    events.subscribe(MembershipEnded, referral_memberships.on_membership_ended)
+    add_profile_part(referral.profile_part)
+    # Commission follows its order: completion starts the freeze (the worker releases it
+    # to available afterwards); a refund reverses the matching share, or claws it back.
+    events.subscribe(OrderCompleted, commissions.on_order_completed)
+    events.subscribe(OrderRefunded, commissions.on_order_refunded)

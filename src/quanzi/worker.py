@@ -11,13 +11,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from quanzi.analytics import service as analytics
 from quanzi.core.config import get_settings
 from quanzi.groupbuy import closing as groups
 from quanzi.membership import service as membership
 from quanzi.orders import service as orders
 from quanzi.payments import service as payments
 from quanzi.production import service as production
-from quanzi.referral.commission import lifecycle as commissions
+from quanzi.referral.commission import service as commissions
 from quanzi.wallet import service as wallet
 from quanzi.webhooks import delivery as webhooks
 
@@ -43,7 +44,10 @@ def sweeps() -> list[NamedSweep]:
         NamedSweep("payments.retry_refunds", payments.retry_refunds),
         NamedSweep("production.cut_due", production.cut_due),
         NamedSweep("commission.release_due", commissions.release_due),
+        NamedSweep("commission.pay_base_pay", commissions.pay_base_pay),
         NamedSweep("wallet.retry_payouts", wallet.retry_payouts),
+        # Operator KPIs from the outbox (its own cursor; webhooks' marker is theirs).
+        NamedSweep("analytics.roll_up", analytics.roll_up_sweep),
         # Fan out first so events committed before this round are delivered in it.
         NamedSweep("webhooks.fan_out", webhooks.fan_out),
         NamedSweep("webhooks.deliver_due", webhooks.deliver_due),

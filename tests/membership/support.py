@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from quanzi.core import db
 from quanzi.core.outbox import OutboxEvent
 from quanzi.membership.models import Membership, PartnerCode
-from tests.helpers import Account
+from tests.helpers import PASSWORD, Account
 
 PLANS = "/api/v1/admin/membership-plans"
 
@@ -61,6 +61,16 @@ async def become_member(client: httpx.AsyncClient, who: Account, plan_id: str) -
     return order
 
 
+async def log_in_again(client: httpx.AsyncClient, *accounts: Account) -> None:
+    """Fresh tokens after the clock moved past their lifetime (30 days)."""
+    for account in accounts:
+        response = await client.post(
+            "/api/v1/auth/login", json={"phone": account.phone, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        account.token = response.json()["token"]
+
+
 async def me(client: httpx.AsyncClient, who: Account) -> dict[str, Any]:
     response = await client.get("/api/v1/me", headers=who.headers)
     assert response.status_code == 200, response.text
@@ -100,6 +110,6 @@ async def outbox_count(topic: str) -> int:
 async def issued_codes() -> list[tuple[str, uuid.UUID | None]]:
     async def work(session: AsyncSession) -> list[tuple[str, uuid.UUID | None]]:
         rows = await session.execute(select(PartnerCode.code, PartnerCode.grant_id))
-        return [(code, grant_id) for code, grant_id in rows.tuples()]
+        return [(code, grant_id) for code, grant_id in rows.all()]
 
     return await db.transaction(work)

@@ -48,9 +48,9 @@ def test_duration_edges_accepted(days: int) -> None:
 
 @pytest.mark.parametrize("days", [0, -1, rules.MAX_DURATION_DAYS + 1])
 def test_duration_out_of_range_refused(days: int) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="duration"):
         rules.activation_term(NOW, None, days)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="duration"):
         rules.expiry_after_refund(NOW, days)
 
 

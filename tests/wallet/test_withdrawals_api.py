@@ -4,7 +4,6 @@ and fee, replays, approval with a payout exactly once, rejection, and who may se
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
@@ -20,11 +19,11 @@ from tests.wallet.support import balance, fund, ledger_sound, set_terms, wallet,
 
 
 @pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxPayouts]:
+def sandbox(monkeypatch: pytest.MonkeyPatch) -> SandboxPayouts:
     """A fresh sandbox payout provider per test, to count what was paid."""
     fresh = SandboxPayouts()
     monkeypatch.setitem(payouts._providers, "sandbox", fresh)
-    yield fresh
+    return fresh
 
 
 @pytest.fixture
@@ -141,7 +140,8 @@ async def test_approval_pays_out_once(
 
     # approving again answers the same and pays nothing more; rejecting is too late
     again = await client.post(f"{url}/approve", headers=op.headers)
-    assert again.status_code == 200 and again.json()["status"] == "paid"
+    assert again.status_code == 200
+    assert again.json()["status"] == "paid"
     assert sandbox.calls == 1
     problem(
         await client.post(f"{url}/reject", json={"reason": "late"}, headers=op.headers),
@@ -178,13 +178,14 @@ async def test_rejection_gives_the_money_back(
     }
     problem(await client.post(f"{url}/approve", headers=op.headers), 409, "withdrawal_not_pending")
     again = await client.post(f"{url}/reject", json={"reason": "again"}, headers=op.headers)
-    assert again.status_code == 200 and again.json()["reason"] == "账户信息不符"
+    assert again.status_code == 200
+    assert again.json()["reason"] == "账户信息不符"
     assert sandbox.calls == 0
     history = (await client.get("/api/v1/me/wallet/history", headers=member.headers)).json()
-    assert [(e["kind"], e["amount_fen"]) for e in history["items"]] == [
-        ("withdrawal_returned", 5_000),
-        ("withdrawal", -5_000),
-        ("base_pay", 5_000),
+    assert [(e["kind"], e["pending_fen"], e["available_fen"]) for e in history["items"]] == [
+        ("withdrawal_returned", 0, 5_000),
+        ("withdrawal", 0, -5_000),
+        ("base_pay", 0, 5_000),
     ]
     await ledger_sound()
 
@@ -270,7 +271,7 @@ async def test_history_pages(client: httpx.AsyncClient, op: Account, member: Acc
         page = (
             await client.get("/api/v1/me/wallet/history", params=params, headers=member.headers)
         ).json()
-        seen += [e["amount_fen"] for e in page["items"]]
+        seen += [e["available_fen"] for e in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
             break

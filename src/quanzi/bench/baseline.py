@@ -218,7 +218,7 @@ async def _reply(send: Send, status: int, body: dict[str, Any]) -> None:
 
 
 async def _read_body(receive: Receive) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         message = await receive()
         chunks.append(message.get("body", b""))
@@ -371,7 +371,7 @@ def run_pgbench(
         transactions=int(_number(r"number of transactions actually processed: (\d+)", output) or 0),
         failed=int(_number(r"number of failed transactions: (\d+)", output) or 0),
         latency_ms=_number(r"latency average = ([\d.]+) ms", output),
-        command=" ".join(args[:-1] + ["<dsn>"]),
+        command=" ".join([*args[:-1], "<dsn>"]),
     )
 
 

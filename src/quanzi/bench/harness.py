@@ -180,10 +180,10 @@ def process_set() -> Iterator[ProcessSet]:
         processes.stop_all()
 
 
-async def wait_healthy(process: Process, path: str, *, timeout: float = 60.0) -> None:
+async def wait_healthy(process: Process, path: str, *, within: float = 60.0) -> None:
     """Poll ``path`` on the process's port until it answers 200."""
     assert process.port is not None
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     client = HttpClient(process.port, timeout=2.0)
     try:
         while time.monotonic() < deadline:

@@ -116,9 +116,7 @@ class VirtualUser:
         self._budget[0] -= 1
         started = time.monotonic()
         try:
-            response = await self.client.request(
-                method, path, json_body=json_body, headers=headers
-            )
+            response = await self.client.request(method, path, json_body=json_body, headers=headers)
         except TransportError as exc:
             self._recorder.unanswered += 1
             self._record(label, started, f"error:transport:{exc}")

@@ -19,7 +19,7 @@ import logging
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -163,8 +163,10 @@ async def _start_or_extend(
                 created_at=now,
                 updated_at=now,
             )
+            # A literal predicate: PostgreSQL matches the partial unique index by its text
+            # and cannot prove a bound parameter equal to 'active'.
             .on_conflict_do_nothing(
-                index_elements=["user_id"], index_where=Membership.status == rules.ACTIVE
+                index_elements=["user_id"], index_where=text(f"status = '{rules.ACTIVE}'")
             )
             .returning(Membership.id)
         )

@@ -182,7 +182,7 @@ async def latest_membership(session: AsyncSession, user_id: uuid.UUID) -> Member
         .order_by(BenefitGrant.id)
     )
     return MembershipView(
-        membership, plan, [GrantView(grant, benefit) for grant, benefit in rows.tuples()]
+        membership, plan, [GrantView(grant, benefit) for grant, benefit in rows.all()]
     )
 
 

@@ -57,7 +57,18 @@ async def unrecorded_lines(
         )
         .order_by(OrderLine.supplier_id, OrderLine.sku_id, OrderLine.id)
     )
-    return [DemandLine(*row) for row in rows.all()]
+    demand = []
+    for line_id, order_id, status, supplier_id, sku_id, title, name, quantity, supply in rows:
+        # Only lines of virtual goods (a membership) lack a supplier and SKU; they are never
+        # in a group order, so never demand.
+        if supplier_id is None or sku_id is None:
+            raise ValueError(f"order line {line_id} holds no goods")
+        demand.append(
+            DemandLine(
+                line_id, order_id, status, supplier_id, sku_id, title, name, quantity, supply
+            )
+        )
+    return demand
 
 
 @dataclass(frozen=True)

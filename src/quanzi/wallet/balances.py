@@ -10,9 +10,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.ledger import rules as accounts
@@ -20,8 +19,6 @@ from quanzi.ledger import service as ledger
 from quanzi.ledger.models import LedgerAccount, LedgerPosting, LedgerTransfer
 from quanzi.wallet import rules
 from quanzi.wallet.models import Withdrawal
-
-BalanceName = Literal["pending", "available"]
 
 
 @dataclass(frozen=True)
@@ -70,11 +67,14 @@ async def summary(session: AsyncSession, member_id: uuid.UUID) -> WalletSummary:
 
 @dataclass(frozen=True)
 class Entry:
+    """One transfer touching the member's balances: how much it moved on each (positive
+    when money came to the member)."""
+
     id: uuid.UUID
     at: datetime
     kind: str
-    balance: BalanceName
-    amount_fen: int
+    pending_fen: int
+    available_fen: int
     reference_type: str | None
     reference_id: str | None
     description: str
@@ -89,46 +89,55 @@ class HistoryPage:
 async def history(
     session: AsyncSession, member_id: uuid.UUID, *, limit: int, cursor: uuid.UUID | None
 ) -> HistoryPage:
-    """Movements on the member's balances, newest first; ``amount_fen`` is positive when
-    money came to the member."""
-    codes: dict[str, BalanceName] = {
-        accounts.member_pending(member_id): "pending",
-        accounts.member_available(member_id): "available",
-    }
+    """Transfers that moved the member's balances (commission, reversals, releases,
+    clawbacks, base pay, withdrawals), newest first; the cursor is the last transfer id."""
+    pending = accounts.member_pending(member_id)
+    available = accounts.member_available(member_id)
+
+    def moved(code: str) -> ColumnElement[int]:
+        return func.sum(case((LedgerAccount.code == code, -LedgerPosting.amount_fen), else_=0))
+
     query = (
         select(
-            LedgerPosting.id,
+            LedgerTransfer.id,
             LedgerTransfer.created_at,
             LedgerTransfer.kind,
-            LedgerAccount.code,
-            LedgerPosting.amount_fen,
+            moved(pending),
+            moved(available),
             LedgerTransfer.reference_type,
             LedgerTransfer.reference_id,
             LedgerTransfer.description,
         )
+        .join(LedgerPosting, LedgerPosting.transfer_id == LedgerTransfer.id)
         .join(LedgerAccount, LedgerAccount.id == LedgerPosting.account_id)
-        .join(LedgerTransfer, LedgerTransfer.id == LedgerPosting.transfer_id)
-        .where(LedgerAccount.code.in_(list(codes)))
-        .order_by(LedgerPosting.id.desc())
+        .where(LedgerAccount.code.in_([pending, available]))
+        .group_by(LedgerTransfer.id)
+        .order_by(LedgerTransfer.id.desc())
         .limit(limit + 1)
     )
     if cursor is not None:
-        query = query.where(LedgerPosting.id < cursor)
+        query = query.where(LedgerTransfer.id < cursor)
     rows = (await session.execute(query)).all()
-    more = len(rows) > limit
     items = [
         Entry(
-            id=posting_id,
+            id=transfer_id,
             at=at,
             kind=kind,
-            balance=codes[code],
-            amount_fen=-amount,
+            pending_fen=int(pending_fen),
+            available_fen=int(available_fen),
             reference_type=reference_type,
             reference_id=reference_id,
             description=description,
         )
-        for posting_id, at, kind, code, amount, reference_type, reference_id, description in rows[
-            :limit
-        ]
+        for (
+            transfer_id,
+            at,
+            kind,
+            pending_fen,
+            available_fen,
+            reference_type,
+            reference_id,
+            description,
+        ) in rows[:limit]
     ]
-    return HistoryPage(items, str(items[-1].id) if more else None)
+    return HistoryPage(items, str(items[-1].id) if len(rows) > limit else None)

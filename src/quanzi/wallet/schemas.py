@@ -36,8 +36,8 @@ class EntryOut(BaseModel):
     id: uuid.UUID
     at: datetime
     kind: str
-    balance: Literal["pending", "available"]
-    amount_fen: int
+    pending_fen: int
+    available_fen: int
     reference_type: str | None
     reference_id: str | None
     description: str
@@ -53,8 +53,8 @@ def entry_out(entry: Entry) -> EntryOut:
         id=entry.id,
         at=entry.at,
         kind=entry.kind,
-        balance=entry.balance,
-        amount_fen=entry.amount_fen,
+        pending_fen=entry.pending_fen,
+        available_fen=entry.available_fen,
         reference_type=entry.reference_type,
         reference_id=entry.reference_id,
         description=entry.description,

@@ -59,7 +59,7 @@ async def login(visitor: PageVisitor) -> Response:
             visitor.session, phone=phone, password=form.get("password", "")
         )
     except ProblemError as exc:
-        await visitor.session.rollback()
+        await visitor.start_over()
         values = {"next": target, "invite": form.get("invite", ""), "phone": phone}
         return _form_page(visitor, "login.html", {**values, "asked": False}, error=exc)
     start_session(visitor, issued.token)
@@ -95,7 +95,7 @@ async def register(visitor: PageVisitor) -> Response:
             invite_code=values["invite"] or None,
         )
     except ProblemError as exc:
-        await visitor.session.rollback()
+        await visitor.start_over()
         return _form_page(visitor, "register.html", values, error=exc)
     start_session(visitor, issued.token)
     return redirect(visitor, target)

@@ -61,6 +61,13 @@ class Visitor:
             raise LoginRequired(self.here())
         return self.user
 
+    async def start_over(self) -> None:
+        """Undo everything this request wrote (a refusal is about to be shown) and reload
+        the visitor, whose rows the rollback expired."""
+        await self.session.rollback()
+        if self.user is not None:
+            await self.session.refresh(self.user)
+
     def here(self) -> str:
         """This page's path and query (what ``next`` should bring the visitor back to)."""
         url = self.request.url

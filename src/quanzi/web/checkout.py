@@ -10,6 +10,7 @@ order and lands on the same payment page. ``/pay/{id}`` is the sandbox provider'
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -95,17 +96,34 @@ async def _sku_facts(session: AsyncSession, sku_id: uuid.UUID) -> stock.SkuFacts
     return facts
 
 
-async def purchase_for(
-    session: AsyncSession,
-    user: User,
-    *,
-    mode: str,
-    sku: uuid.UUID | None,
-    quantity: int,
-    campaign: uuid.UUID | None,
-    group: uuid.UUID | None,
-) -> Purchase:
+@dataclass(frozen=True)
+class Choice:
+    """What the shopper asked to buy, as the product or group page sent it."""
+
+    mode: str
+    sku: uuid.UUID | None = None
+    quantity: int = 1
+    campaign: uuid.UUID | None = None
+    group: uuid.UUID | None = None
+
+    @classmethod
+    def parse(cls, values: Mapping[str, str | None]) -> Choice:
+        group, campaign = values.get("group"), values.get("campaign")
+        mode = values.get("mode") or (JOIN if group else OPEN if campaign else SOLO)
+        if mode not in (SOLO, OPEN, JOIN):
+            raise NotFound("Nothing to check out.", code="not_found")
+        return cls(
+            mode=mode,
+            sku=optional_id(values.get("sku")),
+            quantity=parse_quantity(values.get("qty"), maximum=MAX_QUANTITY),
+            campaign=optional_id(campaign),
+            group=optional_id(group),
+        )
+
+
+async def purchase_for(session: AsyncSession, user: User, choice: Choice) -> Purchase:
     """What the checkout shows; refuses early what cannot be bought now."""
+    mode, sku, campaign, group = choice.mode, choice.sku, choice.campaign, choice.group
     if mode == SOLO and sku is not None:
         facts = await _sku_facts(session, sku)
         member = facts.member_price_fen is not None and await pricing.is_active_member(
@@ -114,7 +132,7 @@ async def purchase_for(
         return Purchase(
             mode=SOLO,
             sku_id=sku,
-            quantity=quantity,
+            quantity=choice.quantity,
             title=facts.title,
             sku_name=facts.sku_name,
             image=await _image(session, facts.product_id),
@@ -184,14 +202,6 @@ def _checkout_page(
     )
 
 
-def _mode_of(sku: str | None, campaign: str | None, group: str | None) -> str:
-    if group:
-        return JOIN
-    if campaign:
-        return OPEN
-    return SOLO
-
-
 @router.get("/checkout", response_class=HTMLResponse)
 async def checkout_page(
     visitor: PageVisitor,
@@ -202,20 +212,15 @@ async def checkout_page(
     share: ShareParam = None,
 ) -> HTMLResponse:
     user = visitor.require_user()
-    purchase = await purchase_for(
-        visitor.session,
-        user,
-        mode=_mode_of(sku, campaign, group),
-        sku=optional_id(sku),
-        quantity=parse_quantity(qty, maximum=MAX_QUANTITY),
-        campaign=optional_id(campaign),
-        group=optional_id(group),
-    )
+    choice = Choice.parse({"sku": sku, "qty": qty, "campaign": campaign, "group": group})
+    purchase = await purchase_for(visitor.session, user, choice)
     address = await _last_address(visitor.session, user)
     return _checkout_page(visitor, purchase, address=address, share=share or "")
 
 
-async def _place(session: AsyncSession, user: User, purchase: Purchase, form: dict[str, str]) -> str:
+async def _place(
+    session: AsyncSession, user: User, purchase: Purchase, form: dict[str, str]
+) -> str:
     """Place the order (or open / join the group); returns where the buyer goes next."""
     address = address_from(form)
     share_code = form.get("share", "").strip()[:32] or None
@@ -255,17 +260,8 @@ async def checkout(visitor: PageVisitor) -> Response:
     check_csrf(visitor, form)
     user = visitor.require_user()
     session = visitor.session
-    mode = form.get("mode", "")
-    if mode not in (SOLO, OPEN, JOIN):
-        raise NotFound("Nothing to check out.", code="not_found")
     share = form.get("share", "")
-    choice = {
-        "mode": mode,
-        "sku": optional_id(form.get("sku")),
-        "quantity": parse_quantity(form.get("qty"), maximum=MAX_QUANTITY),
-        "campaign": optional_id(form.get("campaign")),
-        "group": optional_id(form.get("group")),
-    }
+    choice = Choice.parse({**form, "mode": form.get("mode") or "-"})
     key = idempotency.validate_key(form.get("idem"))
     payload = {name: value for name, value in form.items() if name not in ("csrf", "idem")}
     try:
@@ -274,16 +270,14 @@ async def checkout(visitor: PageVisitor) -> Response:
         )
         if isinstance(found, idempotency.Replay):
             return redirect(visitor, str(found.body["location"]))
-        purchase = await purchase_for(session, user, **choice)  # type: ignore[arg-type]
+        purchase = await purchase_for(session, user, choice)
         location = await _place(session, user, purchase, form)
         await idempotency.remember(session, found, 303, {"location": location})
     except ProblemError as exc:
         # Nothing of this attempt is kept; show the form again with what was typed.
-        await session.rollback()
-        purchase = await purchase_for(session, user, **choice)  # type: ignore[arg-type]
-        return _checkout_page(
-            visitor, purchase, address=address_from(form), share=share, error=exc
-        )
+        await visitor.start_over()
+        purchase = await purchase_for(session, user, choice)
+        return _checkout_page(visitor, purchase, address=address_from(form), share=share, error=exc)
     return redirect(visitor, location)
 
 

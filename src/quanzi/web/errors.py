@@ -67,7 +67,7 @@ def error_page(request: Request, *, status: int, code: str, detail: str) -> HTML
 
 def install_page_errors(app: FastAPI) -> None:
     """Render errors on page paths as HTML; call after ``install_error_handlers``."""
-    api_handlers: dict[Any, Handler] = dict(app.exception_handlers)  # type: ignore[arg-type]
+    api_handlers: dict[Any, Handler] = dict(app.exception_handlers)
 
     async def api(request: Request, exc: Exception, kind: Any) -> Response:
         return await api_handlers[kind](request, exc)

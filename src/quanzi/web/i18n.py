@@ -53,7 +53,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "solo_price": ("单买价", "Price"),
     "member_price": ("会员价", "Member price"),
     "member_price_note": ("开通会员，自购更省", "Members pay less on their own orders"),
-    "member_price_yours": ("你是会员，下单按会员价结算", "You are a member: you pay the member price"),
+    "member_price_yours": (
+        "你是会员，下单按会员价结算",
+        "You are a member: you pay the member price",
+    ),
     "group_price": ("拼团价", "Group price"),
     "choose_sku": ("选择规格", "Choose a variant"),
     "out_of_stock": ("已售罄", "Sold out"),
@@ -170,10 +173,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "seat_empty": ("空位", "Empty seat"),
     "seat_leader": ("团长", "Leader"),
     "seat_unpaid": ("待付款", "Not paid yet"),
+    "seat_platform": ("平台补位", "Platform seat"),
     "platform_filled": (
         "平台补位 {n} 人：差的名额由平台出钱补齐，没有虚构的成员。",
-        "The platform filled {n} seat(s): it paid for the missing seats; "
-        "no member was made up.",
+        "The platform filled {n} seat(s): it paid for the missing seats; no member was made up.",
     ),
     "countdown_label": ("距结束", "Ends in"),
     "countdown_over": ("已结束", "Ended"),
@@ -193,8 +196,7 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     ),
     "money_failed": (
         "时间到了人没凑齐：已付款的成员已全额退款到原支付方式。",
-        "Time ran out: everyone who paid is refunded in full to the original "
-        "payment method.",
+        "Time ran out: everyone who paid is refunded in full to the original payment method.",
     ),
     "money_open": (
         "凑齐前款项由平台暂存；到时未凑齐将全额原路退回。",
@@ -233,7 +235,10 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
     "invalid_address": ("请把收货地址填写完整。", "Please complete the delivery address."),
     "invalid_phone": ("请输入正确的 11 位手机号。", "Enter a valid 11-digit mobile number."),
     "phone_taken": ("这个手机号已注册，请直接登录。", "This number has an account: log in."),
-    "weak_password": ("密码至少 8 位，且不能太简单。", "Use at least 8 characters, not too simple."),
+    "weak_password": (
+        "密码至少 8 位，且不能太简单。",
+        "Use at least 8 characters, not too simple.",
+    ),
     "invalid_display_name": ("请填写昵称。", "Please enter a display name."),
     "invite_code_unknown": ("邀请码不存在。", "That invite code does not exist."),
     "invalid_credentials": ("手机号或密码不正确。", "Wrong mobile number or password."),

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from quanzi.web import TEMPLATES_DIR, display, i18n
-from quanzi.web.auth import CSRF_FIELD, Visitor, apply_cookies
+from quanzi.web.auth import CSRF_FIELD, Visitor, apply_cookies, safe_next
 
 # Pages carry the visitor's own data: never stored by a shared cache.
 PAGE_HEADERS = {
@@ -45,6 +45,20 @@ def lang_switch_url(visitor: Visitor) -> str:
     return f"{visitor.request.url.path}?{urlencode(params)}"
 
 
+def auth_query(visitor: Visitor) -> str:
+    """The query of the header's log-in and sign-up links: back to this page afterwards
+    (on those pages themselves, on to where they lead), keeping a share link's invite."""
+    query = visitor.request.query_params
+    if visitor.request.url.path in ("/login", "/register"):
+        target = safe_next(query.get("next"))
+    else:
+        target = visitor.here()
+    params = [("next", target)]
+    if invite := query.get("invite"):
+        params.append(("invite", invite))
+    return urlencode(params)
+
+
 def page_context(visitor: Visitor) -> dict[str, Any]:
     lang = visitor.lang
 
@@ -60,6 +74,7 @@ def page_context(visitor: Visitor) -> dict[str, Any]:
         "csrf_token": visitor.csrf_token,
         "path": visitor.request.url.path,
         "here": visitor.here(),
+        "auth_query": auth_query(visitor),
         "lang_switch_url": lang_switch_url(visitor),
         "duration_text": lambda minutes: display.duration_text(lang, minutes),
     }

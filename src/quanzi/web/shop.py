@@ -95,13 +95,16 @@ def card(view: ProductView, group_prices: dict[uuid.UUID, int]) -> ProductCard |
     skus = view.on_sale
     if not skus:
         return None
+    price = min(sku.price_fen for sku in skus)
     members = [sku.member_price_fen for sku in skus if sku.member_price_fen is not None]
+    # The tile shows "from" prices: a member price is worth showing only below the lowest.
+    member_price = min(members) if members and min(members) < price else None
     return ProductCard(
         id=view.product.id,
         title=view.product.title,
         image=first_image(view),
-        price_fen=min(sku.price_fen for sku in skus),
-        member_price_fen=min(members) if members else None,
+        price_fen=price,
+        member_price_fen=member_price,
         group_price_fen=group_prices.get(view.product.id),
     )
 

@@ -21,6 +21,51 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "analytics_applied_events",
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_analytics_applied_events")),
+    )
+    op.create_table(
+        "analytics_buyer_days",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("buyer_id", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "buyer_id", name=op.f("pk_analytics_buyer_days")),
+    )
+    op.create_table(
+        "analytics_buyers",
+        sa.Column("buyer_id", sa.Uuid(), nullable=False),
+        sa.Column("first_paid_on", sa.Date(), nullable=False),
+        sa.Column("last_paid_on", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("buyer_id", name=op.f("pk_analytics_buyers")),
+    )
+    with op.batch_alter_table("analytics_buyers", schema=None) as batch_op:
+        batch_op.create_index("ix_analytics_buyers_last_paid_on", ["last_paid_on"], unique=False)
+
+    op.create_table(
+        "analytics_cursors",
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("position_id", sa.Uuid(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_analytics_cursors")),
+    )
+    op.create_table(
+        "analytics_daily",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("gmv_fen", sa.BigInteger(), nullable=False),
+        sa.Column("orders_paid", sa.Integer(), nullable=False),
+        sa.Column("refunds_fen", sa.BigInteger(), nullable=False),
+        sa.Column("refunds", sa.Integer(), nullable=False),
+        sa.Column("buyers", sa.Integer(), nullable=False),
+        sa.Column("new_buyers", sa.Integer(), nullable=False),
+        sa.Column("member_gmv_fen", sa.BigInteger(), nullable=False),
+        sa.Column("membership_fen", sa.BigInteger(), nullable=False),
+        sa.Column("memberships_sold", sa.Integer(), nullable=False),
+        sa.Column("membership_refunds_fen", sa.BigInteger(), nullable=False),
+        sa.Column("groups_succeeded", sa.Integer(), nullable=False),
+        sa.Column("groups_failed", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", name=op.f("pk_analytics_daily")),
+    )
+    op.create_table(
         "base_pay_runs",
         sa.Column("month", sa.String(length=7), nullable=False),
         sa.Column("rank", sa.String(length=20), nullable=False),
@@ -1605,3 +1650,11 @@ def downgrade() -> None:
     op.drop_table("idempotency_records")
     op.drop_table("commission_plans")
     op.drop_table("base_pay_runs")
+    op.drop_table("analytics_daily")
+    op.drop_table("analytics_cursors")
+    with op.batch_alter_table("analytics_buyers", schema=None) as batch_op:
+        batch_op.drop_index("ix_analytics_buyers_last_paid_on")
+
+    op.drop_table("analytics_buyers")
+    op.drop_table("analytics_buyer_days")
+    op.drop_table("analytics_applied_events")

@@ -1,0 +1,1 @@
+"""Operator KPIs (read side): daily rollups maintained from the outbox by a worker sweep."""
