@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 VENDOR := src/quanzi/web/static/vendor
 PG_ADMIN ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: demo test lint typecheck layers test-sqlite test-postgres install services browser serve clean
+.PHONY: demo test lint typecheck layers test-sqlite test-postgres install services browser serve clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,15 @@ test-postgres: install services browser
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) quanzi.db quanzi.db-wal quanzi.db-shm .mypy_cache .ruff_cache
+
+## make bench: every benchmark scenario, bounded (docs/performance.md); JSON in bench/results/
+BENCH_SECONDS ?= 10
+BENCH_SCENARIOS ?= checkout hot-sku hot-group expiry dashboard commission
+bench: install services
+	@mkdir -p bench/results
+	@status=0; for scenario in $(BENCH_SCENARIOS); do \
+		echo "== $$scenario" >&2; \
+		$(BIN)/quanzi bench $$scenario --seconds $(BENCH_SECONDS) --baseline-seconds 5 \
+			> bench/results/.last-line || status=1; \
+		tail -n 1 bench/results/.last-line; \
+	done; rm -f bench/results/.last-line; exit $$status

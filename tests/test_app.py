@@ -3,10 +3,12 @@ from __future__ import annotations
 import httpx
 
 
-async def test_root_leads_to_the_api_docs(client: httpx.AsyncClient) -> None:
+async def test_root_is_the_storefront_home(client: httpx.AsyncClient) -> None:
     response = await client.get("/")
-    assert response.status_code == 307
-    assert response.headers["location"] == "/docs"
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<a class="brand" href="/">圈子</a>' in response.text
+    assert (await client.get("/docs")).status_code == 200
 
 
 async def test_openapi_lists_the_public_contract(client: httpx.AsyncClient) -> None:

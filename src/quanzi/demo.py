@@ -20,6 +20,9 @@ from quanzi.core import db
 from quanzi.groupbuy import campaigns
 from quanzi.identity import service as identity
 from quanzi.membership import service as membership
+from quanzi.referral import rules as referral_rules
+from quanzi.referral import service as referral
+from quanzi.referral.binding import bind_quietly
 
 PASSWORD = "quanzi-demo"
 OPERATOR = ("13800000000", "圈子运营")
@@ -385,7 +388,34 @@ async def _seed(session: AsyncSession) -> SeedReport:
             session, name=name, price_fen=price_fen, duration_days=duration_days
         )
     report.count("membership plans", new=plan is None)
+    await _ensure_referrals(session, list(product_ids.values()))
     return report
+
+
+# Who invited whom among the demo members (invitee, referrer), and who shares what.
+REFERRALS = (
+    ("13900000002", "13900000001"),
+    ("13900000003", "13900000001"),
+    ("13900000004", "13900000002"),
+)
+SHARER = "13900000001"
+
+
+async def _ensure_referrals(session: AsyncSession, product_ids: list[uuid.UUID]) -> None:
+    """A small referral tree (王小梅 <- 李晓明 <- 陈静, 王小梅 <- 张伟) and 王小梅's share links
+    to the first two products. Binding is first touch and links are reused, so a second
+    run changes nothing."""
+    for invitee_phone, referrer_phone in REFERRALS:
+        invitee = await identity.find_by_phone(session, invitee_phone)
+        referrer = await identity.find_by_phone(session, referrer_phone)
+        if invitee is not None and referrer is not None:
+            await bind_quietly(session, invitee.id, referrer.id, via=referral_rules.VIA_INVITE)
+    sharer = await identity.find_by_phone(session, SHARER)
+    if sharer is not None:
+        for product_id in product_ids[:2]:
+            await referral.create_link(
+                session, sharer.id, target_kind=referral_rules.PRODUCT, target_id=product_id
+            )
 
 
 async def _ensure_campaigns(

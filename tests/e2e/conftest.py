@@ -67,13 +67,7 @@ async def live_server(database: str, tmp_path: Path) -> AsyncIterator[str]:
         "QUANZI_RUN_WORKER_IN_PROCESS": "false",
     }
     log_path = tmp_path / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "quanzi", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process = _start_server(port, env, log_path)
     try:
         await _wait_until_up(url, process, log_path)
         yield url
@@ -84,6 +78,20 @@ async def live_server(database: str, tmp_path: Path) -> AsyncIterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _start_server(port: int, env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "quanzi", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _server_log(log_path: Path) -> str:
+    return log_path.read_text(errors="replace")
 
 
 async def _wait_until_up(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
@@ -99,13 +107,17 @@ async def _wait_until_up(url: str, process: subprocess.Popen[bytes], log_path: P
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.1)
-    raise RuntimeError(f"the server did not start:\n{log_path.read_text(errors='replace')}")
+    raise RuntimeError(f"the server did not start:\n{_server_log(log_path)}")
+
+
+def _require_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-browser.sh (make test does)")
 
 
 @pytest.fixture(scope="session")
 async def chromium() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-browser.sh (make test does)")
+    _require_chromium()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

@@ -31,7 +31,7 @@ async def test_register_login_me_logout(client: httpx.AsyncClient) -> None:
     token = login.json()["token"]
     me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200
-    assert me.json() == {**user, "membership": None, "rank": None}
+    assert me.json() == {**user, "membership": None, "rank": "member"}
 
     out = await client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"})
     assert out.status_code == 204

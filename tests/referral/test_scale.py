@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, insert
+import pytest
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi import wiring
-from quanzi.core import clock, db, security
+from quanzi.core import clock as clock_module
+from quanzi.core import db, security
 from quanzi.core.ids import new_id
 from quanzi.identity.models import User
 from quanzi.referral import binding, rules, tree
@@ -51,7 +53,7 @@ def _user(i: int) -> dict[str, Any]:
         "display_name": f"N{i}",
         "invite_code": f"S{i:07d}",
         "roles": ["member"],
-        "created_at": clock.now(),
+        "created_at": clock_module.now(),
         "disabled_at": None,
     }
 
@@ -72,7 +74,7 @@ async def build(session: AsyncSession) -> list[uuid.UUID]:
             {
                 "user_id": user["id"],
                 "parent_id": parent,
-                "bound_at": clock.now() if parent else None,
+                "bound_at": clock_module.now() if parent else None,
                 "expires_at": None,
                 "bound_via": rules.VIA_INVITE if parent else None,
                 "share_link_id": None,
@@ -141,3 +143,22 @@ async def test_binding_costs_the_same_statements_at_any_depth(
         return await referral.uplines(session, newcomers[1]["id"], DEPTH + 5)
 
     assert await db.transaction(ancestors) == chain[::-1]
+
+
+@pytest.mark.postgres_only
+async def test_each_level_is_a_primary_key_probe(database: str, clock: object) -> None:
+    """The plan PostgreSQL picks walks the chain by index, never scanning the table: the
+    cost of an ancestor lookup does not grow with the number of members."""
+    chain = await db.transaction(build)
+
+    async def plan(session: AsyncSession) -> str:
+        await session.execute(text("ANALYZE referral_nodes"))
+        up = tree.chain_cte([chain[-1]], max_level=3, valid_at=clock_module.now())
+        query = select(up.c.node).where(up.c.lvl > 0).order_by(up.c.lvl)
+        sql = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        rows = await session.execute(text(f"EXPLAIN {sql}"))
+        return "\n".join(row[0] for row in rows)
+
+    explained = await db.transaction(plan)
+    assert "Index Scan using pk_referral_nodes on referral_nodes child" in explained
+    assert "Seq Scan" not in explained

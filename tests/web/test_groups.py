@@ -6,8 +6,13 @@ import re
 from datetime import timedelta
 from urllib.parse import quote
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from quanzi.core import db
 from quanzi.core.clock import FrozenClock
 from quanzi.groupbuy import closing
+from quanzi.orders.models import Order
 from tests.web.support import (
     ADDRESS,
     Browser,
@@ -63,6 +68,10 @@ async def test_a_group_fills_from_its_share_link_and_succeeds(
 
     # The product page now lists this group to strangers (拼单).
     product = await leader.get(f"/p/{shop.product_id}")
+    assert f"/checkout?group={group_id}" not in product.text  # the leader's own group
+    assert f'href="/g/{group_id}">查看' in product.text
+    stranger = await new_browser()
+    product = await stranger.get(f"/p/{shop.product_id}")
     assert f"/checkout?group={group_id}" in product.text
     assert "王小梅的团" in text_of(product.text)
     assert "还差 2 人" in text_of(product.text)
@@ -183,3 +192,33 @@ async def test_joining_a_closed_or_full_group_is_refused_politely(
     closed = await late.get(f"/checkout?group={group_id}")
     assert closed.status_code == 409
     assert "这个团已经结束了" in text_of(closed.text)
+
+
+async def test_a_share_code_follows_the_shopper_to_the_order(
+    new_browser: NewBrowser, shop: Shop
+) -> None:
+    leader, friend = await new_browser(), await new_browser()
+    await leader.register("团长")
+    group_url = await _buy(leader, f"/checkout?campaign={shop.campaign_id}")
+    await friend.register("好友")
+    # A share link (/s/{code}) lands on the group page with its code in the query.
+    page = await friend.get(f"{group_url}?share=SHARE123")
+    assert 'hx-get="/g/' in page.text
+    assert "/live?share=SHARE123" in page.text
+    join = re.search(r'href="([^"]+)" data-testid="join"', page.text)
+    assert join is not None
+    checkout_url = join.group(1).replace("&amp;", "&")
+    assert checkout_url.endswith("&share=SHARE123")
+    form = await friend.get(checkout_url)
+    assert hidden_fields(form.text, "/checkout")["share"] == "SHARE123"
+    await friend.post("/checkout", {**hidden_fields(form.text, "/checkout"), **ADDRESS})
+
+    async def codes(session: AsyncSession) -> list[str | None]:
+        return list(await session.scalars(select(Order.share_code).order_by(Order.id)))
+
+    assert await db.transaction(codes) == [None, "SHARE123"]
+
+    # Without the query, the landing's cookie (kept for the attribution window) does it.
+    friend.client.cookies.set("qz_share", "COOKIE99")
+    solo = await friend.get(f"/checkout?sku={shop.sku_id}&qty=1")
+    assert hidden_fields(solo.text, "/checkout")["share"] == "COOKIE99"

@@ -27,11 +27,6 @@ def _auth(token: str, *, idempotent: bool = False) -> dict[str, str]:
     return headers
 
 
-def _token(vu: VirtualUser) -> str:
-    tokens: list[str] = vu.data["tokens"]
-    return tokens[vu.rng.randrange(len(tokens))]
-
-
 async def _pay(vu: VirtualUser, token: str, payment_id: str) -> bool:
     paid = await vu.call(
         "pay", "POST", f"/api/v1/payments/{payment_id}/sandbox/confirm", headers=_auth(token)
@@ -40,15 +35,24 @@ async def _pay(vu: VirtualUser, token: str, payment_id: str) -> bool:
 
 
 async def checkout(vu: VirtualUser) -> None:
-    """Place an order for one unit of a random SKU, then pay it (sandbox confirm)."""
-    token = _token(vu)
+    """Place an order for one unit of a random SKU (through the buyer's share code, if
+    the input has ``share_codes`` aligned with ``tokens``), then pay it (sandbox confirm)."""
+    tokens: list[str] = vu.data["tokens"]
+    pick = vu.rng.randrange(len(tokens))
+    token = tokens[pick]
     skus: list[str] = vu.shared["skus"]
-    sku = skus[vu.rng.randrange(len(skus))]
+    body: dict[str, Any] = {
+        "lines": [{"sku_id": skus[vu.rng.randrange(len(skus))], "quantity": 1}],
+        "address": ADDRESS,
+    }
+    # Buyers ordering through a sharer's link (the commission scenario).
+    if vu.data.get("share_codes"):
+        body["share_code"] = vu.data["share_codes"][pick]
     placed = await vu.call(
         "place",
         "POST",
         "/api/v1/orders",
-        json_body={"lines": [{"sku_id": sku, "quantity": 1}], "address": ADDRESS},
+        json_body=body,
         headers=_auth(token, idempotent=True),
         refusals=vu.shared.get("refusals", ()),
     )

@@ -142,6 +142,9 @@ def summarize(name: str, outcome: Outcome) -> dict[str, Any]:
     }
     if name in TARGET_RATIOS:
         summary["target_ratio"] = TARGET_RATIOS[name]
+        summary["target_met"] = ratio is not None and ratio >= TARGET_RATIOS[name]
+    if "targets" in outcome.extra:
+        summary["target_met"] = all(target["ok"] for target in outcome.extra["targets"])
     for key in ("refunds_per_s", "dashboard_p99_ms", "accrual_ms_per_order"):
         if key in outcome.extra:
             summary[key] = outcome.extra[key]

@@ -7,7 +7,9 @@ the SKUs of the call, so two buyers can never take the same unit (no check-then-
 PostgreSQL the same statement first locks the rows in SKU-id order (a materialised
 ``SELECT … ORDER BY id FOR NO KEY UPDATE``), so two multi-SKU orders can never deadlock;
 SQLite serialises writers at ``BEGIN IMMEDIATE``. Callers make the reservation the last
-write of their transaction, so the hot rows stay locked only until the commit.
+write of their transaction, and the moves that cannot be refused (release, commit, return)
+run by themselves just before the commit, so hot rows stay locked only from one statement
+to the commit.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, select, update
+from sqlalchemy import ColumnElement, Update, case, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session, SessionTransaction
 
 from quanzi.catalog.models import Product, Sku
 from quanzi.core.db import is_postgres
@@ -112,19 +114,22 @@ def _sorted_quantities(quantities: Mapping[uuid.UUID, int]) -> list[tuple[uuid.U
     return items
 
 
-async def _move(
-    session: AsyncSession,
+def _move_statement(
+    postgres: bool,
     quantities: Mapping[uuid.UUID, int],
     source: InstrumentedAttribute[int],
     target: InstrumentedAttribute[int],
-) -> set[uuid.UUID]:
-    """Move ``quantities`` from ``source`` to ``target`` where the source has enough;
-    returns the ids that moved (all or some)."""
+) -> Update:
+    """One conditional UPDATE moving ``quantities`` from ``source`` to ``target`` where the
+    source has enough, returning the ids that moved."""
     items = _sorted_quantities(quantities)
     ids = [sku_id for sku_id, _ in items]
-    qty: ColumnElement[int] = case(dict(items), value=Sku.id)
     scope: ColumnElement[bool]
-    if is_postgres(session):
+    qty: ColumnElement[int] | int
+    if len(items) == 1:
+        # One row: the UPDATE locks just it, so there is no order to keep.
+        scope, qty = Sku.id == ids[0], items[0][1]
+    elif postgres:
         locked = (
             select(Sku.id)
             .where(Sku.id.in_(ids))
@@ -135,17 +140,44 @@ async def _move(
             .cte("locked_skus")
             .prefix_with("MATERIALIZED")
         )
-        scope = Sku.id.in_(select(locked.c.id))
+        scope, qty = Sku.id.in_(select(locked.c.id)), case(dict(items), value=Sku.id)
     else:
-        scope = Sku.id.in_(ids)
-    result = await session.execute(
+        scope, qty = Sku.id.in_(ids), case(dict(items), value=Sku.id)
+    return (
         update(Sku)
         .where(scope, source >= qty)
         .values({source.key: source - qty, target.key: target + qty})
         .returning(Sku.id)
         .execution_options(synchronize_session=False)
     )
+
+
+async def _move(
+    session: AsyncSession,
+    quantities: Mapping[uuid.UUID, int],
+    source: InstrumentedAttribute[int],
+    target: InstrumentedAttribute[int],
+) -> set[uuid.UUID]:
+    """Move ``quantities`` from ``source`` to ``target`` where the source has enough;
+    returns the ids that moved (all or some)."""
+    result = await session.execute(
+        _move_statement(is_postgres(session), quantities, source, target)
+    )
     return set(result.scalars())
+
+
+def _missing_error(
+    quantities: Mapping[uuid.UUID, int],
+    moved: set[uuid.UUID],
+    source: InstrumentedAttribute[int],
+    target: InstrumentedAttribute[int],
+) -> StockCounterError | None:
+    missing = sorted(set(quantities) - moved)
+    if not missing:
+        return None
+    return StockCounterError(
+        f"{source.key} -> {target.key}: too few units on SKUs {[str(m) for m in missing]}"
+    )
 
 
 async def _move_all(
@@ -155,11 +187,74 @@ async def _move_all(
     target: InstrumentedAttribute[int],
 ) -> None:
     moved = await _move(session, quantities, source, target)
-    missing = sorted(set(quantities) - moved)
-    if missing:
-        raise StockCounterError(
-            f"{source.key} -> {target.key}: too few units on SKUs {[str(m) for m in missing]}"
+    if (error := _missing_error(quantities, moved, source, target)) is not None:
+        raise error
+
+
+# --- moves deferred to the commit -------------------------------------------------------
+#
+# Release, commit and return cannot be refused (bookkeeping guarantees the units), so
+# they need not run where they are asked for. They are queued on the session and run as
+# the transaction's last statements, just before COMMIT: a hot SKU row (a flash sale, a
+# group campaign) is then locked for one statement and the commit, not for everything
+# the transaction does after the move (ledger postings, events, outbox, group updates).
+# A move asked for inside a savepoint that rolls back is dropped with it.
+
+_PENDING = "quanzi.catalog.stock.pending"
+
+
+@dataclass(frozen=True)
+class _PendingMove:
+    quantities: dict[uuid.UUID, int]
+    source: InstrumentedAttribute[int]
+    target: InstrumentedAttribute[int]
+    transaction: SessionTransaction | None
+
+
+def _defer(
+    session: AsyncSession,
+    quantities: Mapping[uuid.UUID, int],
+    source: InstrumentedAttribute[int],
+    target: InstrumentedAttribute[int],
+) -> None:
+    _sorted_quantities(quantities)  # refuse bad input now, not at commit
+    sync = session.sync_session
+    current = sync.get_nested_transaction() or sync.get_transaction()
+    sync.info.setdefault(_PENDING, []).append(
+        _PendingMove(dict(quantities), source, target, current)
+    )
+
+
+def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "before_commit")
+def _run_pending_moves(session: Session) -> None:
+    pending: list[_PendingMove] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    # Flush first so nothing but the moves and the COMMIT follows the row locks.
+    session.flush()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for move in pending:
+        result = session.execute(
+            _move_statement(postgres, move.quantities, move.source, move.target)
         )
+        error = _missing_error(move.quantities, set(result.scalars()), move.source, move.target)
+        if error is not None:
+            raise error
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back_moves(session: Session, previous: SessionTransaction) -> None:
+    pending: list[_PendingMove] | None = session.info.get(_PENDING)
+    if pending:
+        pending[:] = [move for move in pending if not _within(move.transaction, previous)]
 
 
 async def reserve(session: AsyncSession, quantities: Mapping[uuid.UUID, int]) -> None:
@@ -186,15 +281,18 @@ async def reserve(session: AsyncSession, quantities: Mapping[uuid.UUID, int]) ->
 
 
 async def release(session: AsyncSession, quantities: Mapping[uuid.UUID, int]) -> None:
-    """Give reserved units back to ``stock`` (an unpaid order was cancelled or expired)."""
-    await _move_all(session, quantities, Sku.reserved, Sku.stock)
+    """Give reserved units back to ``stock`` (an unpaid order was cancelled or expired).
+    Runs just before the commit (see above); too few units fail the commit."""
+    _defer(session, quantities, Sku.reserved, Sku.stock)
 
 
 async def commit(session: AsyncSession, quantities: Mapping[uuid.UUID, int]) -> None:
-    """Turn reserved units into ``sold`` (their order was paid)."""
-    await _move_all(session, quantities, Sku.reserved, Sku.sold)
+    """Turn reserved units into ``sold`` (their order was paid). Runs just before the
+    commit (see above); too few units fail the commit."""
+    _defer(session, quantities, Sku.reserved, Sku.sold)
 
 
 async def return_sold(session: AsyncSession, quantities: Mapping[uuid.UUID, int]) -> None:
-    """Put sold units back into ``stock`` (fully refunded before they were shipped)."""
-    await _move_all(session, quantities, Sku.sold, Sku.stock)
+    """Put sold units back into ``stock`` (fully refunded before they were shipped). Runs
+    just before the commit (see above); too few units fail the commit."""
+    _defer(session, quantities, Sku.sold, Sku.stock)

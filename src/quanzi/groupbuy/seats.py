@@ -18,7 +18,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
+from quanzi.catalog import stock
 from quanzi.core import clock, events
 from quanzi.core.db import is_postgres
 from quanzi.core.errors import Conflict, NotFound
@@ -124,6 +126,15 @@ async def give_back_seats(
         )
 
 
+async def _take_hot_rows(session: AsyncSession, campaign: GroupCampaign) -> None:
+    """The campaign's seat and the SKU's unit, as the last two writes of the request: every
+    seat of a campaign contends on these two rows, which stay locked from here to the
+    commit only."""
+    await _take_campaign_seat(session, campaign)
+    # The seat's order (see _seat_order) is one unit of the campaign's SKU.
+    await stock.reserve(session, {campaign.sku_id: 1})
+
+
 async def _seat_order(
     session: AsyncSession,
     campaign: GroupCampaign,
@@ -144,6 +155,7 @@ async def _seat_order(
         discount_fen=campaign.leader_discount_fen if leader else 0,
         # Group prices are delivered prices (包邮), as shoppers expect of a group deal.
         shipping_fee_fen=0,
+        reserve=False,
     )
 
 
@@ -171,7 +183,6 @@ async def open_group(
     then ``open`` for the campaign's duration."""
     campaign = await campaigns.get_campaign(session, campaign_id)
     campaigns.require_running(campaign)
-    await _take_campaign_seat(session, campaign)
     await _take_personal_seat(session, campaign, leader_id)
     now = clock.now()
     group = Group(
@@ -201,6 +212,7 @@ async def open_group(
             created_at=now,
         ),
     )
+    await _take_hot_rows(session, campaign)
     return group, view
 
 
@@ -241,16 +253,17 @@ async def join_group(
             Group.seats_taken < Group.group_size,
         )
         .values(seats_taken=Group.seats_taken + 1)
-        .returning(Group.id)
+        .returning(Group.seats_taken)
         .execution_options(synchronize_session=False)
     )
-    if seat.first() is None:
+    seats_taken = seat.scalar()
+    if seats_taken is None:
         await session.refresh(group)
         if group.status != OPEN or group.expires_at is None or group.expires_at <= now:
             raise Conflict("This group is no longer open.", code="group_closed")
         raise Conflict("This group is full.", code="group_full")
+    set_committed_value(group, "seats_taken", seats_taken)
     campaigns.require_running(campaign)
-    await _take_campaign_seat(session, campaign)
     await _take_personal_seat(session, campaign, user_id)
     view = await _seat_order(
         session, campaign, buyer_id=user_id, address=address, share_code=share_code, leader=False
@@ -267,7 +280,7 @@ async def join_group(
             created_at=now,
         ),
     )
-    await session.refresh(group)
+    await _take_hot_rows(session, campaign)
     return group, view
 
 

@@ -63,6 +63,7 @@ async def place_order(
     unit_price_overrides: Mapping[uuid.UUID, int] | None = None,
     discount_fen: int = 0,
     shipping_fee_fen: int | None = None,
+    reserve: bool = True,
 ) -> store.OrderView:
     """Create a ``pending_payment`` order with its payment and reserved stock.
 
@@ -71,7 +72,9 @@ async def place_order(
     solo price. ``discount_fen`` (coupons, leader perks) is spread over the lines.
     ``shipping_fee_fen`` overrides the flat-fee rule (a campaign with free shipping).
     Lines for the same SKU are merged. Stock is reserved last, in one statement, so the
-    SKU rows stay locked only from there to the commit. Raises ``insufficient_stock``
+    SKU rows stay locked only from there to the commit. With ``reserve=False`` the caller
+    reserves ``store.quantities(view.lines)`` itself (``catalog.stock.reserve``) as the last
+    write of the same transaction, after writes of its own that must precede it. Raises ``insufficient_stock``
     (409), ``sku_not_found`` (404), ``sku_unavailable``, ``invalid_quantity``,
     ``too_many_lines``, ``invalid_address``, ``invalid_phone`` (422).
     """
@@ -195,7 +198,8 @@ async def place_order(
         "order.created",
         store.outbox_payload(order, payment_id=json_id(payment.id)),
     )
-    await stock.reserve(session, merged)
+    if reserve:
+        await stock.reserve(session, merged)
     return store.OrderView(order, order_lines)
 
 

@@ -83,24 +83,22 @@ async def bind(
     """
     if user_id == referrer_id:
         raise cycle_refused(own=True)
-    mode = await policy.get_policy(session)
+    current = await policy.get_policy(session)
     now = clock.now()
     # Most arrivals leave an existing binding alone: decide on a plain read first, and take
     # chain locks only when the binding may change (then decide again on locked rows).
     node = await tree.get_node(session, user_id)
-    if node is not None and _decide(mode, node.parent_id, node.expires_at, referrer_id, now) != (
-        "bind"
-    ):
-        return _unchanged(user_id, node.parent_id, node.bound_at, node.expires_at, node.bound_via)
+    if node is not None and not _binds(current, node, referrer_id, now):
+        return _unchanged(node)
     await tree.ensure_nodes(session, [user_id, referrer_id])
     chains = await tree.lock_chains(session, [user_id, referrer_id])
     node = await tree.get_node(session, user_id)
     assert node is not None
-    if _decide(mode, node.parent_id, node.expires_at, referrer_id, now) != "bind":
-        return _unchanged(user_id, node.parent_id, node.bound_at, node.expires_at, node.bound_via)
+    if not _binds(current, node, referrer_id, now):
+        return _unchanged(node)
     if rules.would_cycle(user_id, referrer_id, chains[referrer_id]):
         raise cycle_refused(own=False)
-    expires_at = rules.binding_expiry(mode.binding_mode, mode.binding_days, now)
+    expires_at = rules.binding_expiry(current.binding_mode, current.binding_days, now)
     await _move(
         session,
         node,
@@ -113,30 +111,23 @@ async def bind(
     return Binding(user_id, referrer_id, now, expires_at, via, changed=True)
 
 
-def _decide(
-    mode: policy.Policy,
-    parent_id: uuid.UUID | None,
-    expires_at: datetime | None,
-    referrer_id: uuid.UUID,
-    now: datetime,
-) -> rules.Decision:
-    return rules.binding_decision(
-        mode.binding_mode,
-        current_referrer=parent_id,
-        current_expires_at=expires_at,
+def _binds(
+    current: policy.Policy, node: ReferralNode, referrer_id: uuid.UUID, now: datetime
+) -> bool:
+    decision = rules.binding_decision(
+        current.binding_mode,
+        current_referrer=node.parent_id,
+        current_expires_at=node.expires_at,
         new_referrer=referrer_id,
         now=now,
     )
+    return decision == "bind"
 
 
-def _unchanged(
-    user_id: uuid.UUID,
-    parent_id: uuid.UUID | None,
-    bound_at: datetime | None,
-    expires_at: datetime | None,
-    via: str | None,
-) -> Binding:
-    return Binding(user_id, parent_id, bound_at, expires_at, via, changed=False)
+def _unchanged(node: ReferralNode) -> Binding:
+    return Binding(
+        node.user_id, node.parent_id, node.bound_at, node.expires_at, node.bound_via, changed=False
+    )
 
 
 async def _move(

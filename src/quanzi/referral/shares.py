@@ -13,7 +13,6 @@ Attribution (DOMAIN-RULES "Commission"), :func:`resolve_sharer`:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -298,12 +297,3 @@ async def my_links(
     items = rows[:limit]
     more = len(rows) > limit
     return ShareLinkPage(items, items[-1].id if more and items else None)
-
-
-async def links_by_id(
-    session: AsyncSession, link_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, ShareLink]:
-    if not link_ids:
-        return {}
-    result = await session.scalars(select(ShareLink).where(ShareLink.id.in_(set(link_ids))))
-    return {link.id: link for link in result}

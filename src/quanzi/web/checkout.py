@@ -30,6 +30,7 @@ from quanzi.identity.models import User
 from quanzi.orders import pricing
 from quanzi.orders import service as orders
 from quanzi.payments import service as payments
+from quanzi.referral.api import SHARE_COOKIE
 from quanzi.web import i18n
 from quanzi.web.auth import PageVisitor, Visitor, check_csrf
 from quanzi.web.forms import (
@@ -215,7 +216,9 @@ async def checkout_page(
     choice = Choice.parse({"sku": sku, "qty": qty, "campaign": campaign, "group": group})
     purchase = await purchase_for(visitor.session, user, choice)
     address = await _last_address(visitor.session, user)
-    return _checkout_page(visitor, purchase, address=address, share=share or "")
+    # A share link opened earlier in this browser still attributes the order (last click).
+    share_code = share or visitor.request.cookies.get(SHARE_COOKIE, "")[:32]
+    return _checkout_page(visitor, purchase, address=address, share=share_code)
 
 
 async def _place(

@@ -26,6 +26,7 @@ router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
 
 LIVE_STATUSES = ("pending", "open")
 Invite = Annotated[str | None, Query(max_length=16)]
+Share = Annotated[str | None, Query(max_length=32)]
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,16 @@ def share_link(view: GroupView, visitor: Visitor) -> str:
     return f"{view.share_url}?invite={quote(visitor.user.invite_code)}"
 
 
-async def _context(visitor: Visitor, group_id: str, invite: str | None) -> dict[str, Any]:
+async def _context(
+    visitor: Visitor, group_id: str, invite: str | None, share: str | None
+) -> dict[str, Any]:
     session = visitor.session
     view = await groups.group_view(session, parse_id(group_id, code="group_not_found"))
     group = view.group
     is_member = visitor.user is not None and any(
         mine.id == group.id for mine in await groups.groups_of_user(session, visitor.user.id)
     )
-    join_path = f"/checkout?group={group.id}"
+    join_path = f"/checkout?group={group.id}" + (f"&share={quote(share)}" if share else "")
     link = share_link(view, visitor)
     try:
         product = await catalog.get_product_view(session, view.campaign.product_id, public=False)
@@ -88,11 +91,15 @@ async def _context(visitor: Visitor, group_id: str, invite: str | None) -> dict[
 
 
 @router.get("/g/{group_id}", response_class=HTMLResponse)
-async def group_page(visitor: PageVisitor, group_id: str, invite: Invite = None) -> HTMLResponse:
-    return render(visitor, "group.html", await _context(visitor, group_id, invite))
+async def group_page(
+    visitor: PageVisitor, group_id: str, invite: Invite = None, share: Share = None
+) -> HTMLResponse:
+    return render(visitor, "group.html", await _context(visitor, group_id, invite, share))
 
 
 @router.get("/g/{group_id}/live", response_class=HTMLResponse)
-async def group_live(visitor: PageVisitor, group_id: str, invite: Invite = None) -> HTMLResponse:
+async def group_live(
+    visitor: PageVisitor, group_id: str, invite: Invite = None, share: Share = None
+) -> HTMLResponse:
     """The seats, status and countdown alone: htmx polls this while the group fills."""
-    return render(visitor, "_group_live.html", await _context(visitor, group_id, invite))
+    return render(visitor, "_group_live.html", await _context(visitor, group_id, invite, share))

@@ -59,7 +59,7 @@ async def my_orders(
                     id=group.id,
                     title=campaign.title,
                     status=group.status,
-                    paid_count=group.paid_count + group.platform_filled,
+                    paid_count=group.paid_count,
                     group_size=group.group_size,
                 )
             )

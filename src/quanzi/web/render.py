@@ -74,6 +74,7 @@ def page_context(visitor: Visitor) -> dict[str, Any]:
         "csrf_token": visitor.csrf_token,
         "path": visitor.request.url.path,
         "here": visitor.here(),
+        "query": visitor.request.url.query,
         "auth_query": auth_query(visitor),
         "lang_switch_url": lang_switch_url(visitor),
         "duration_text": lambda minutes: display.duration_text(lang, minutes),

@@ -267,6 +267,10 @@ async def product_page(
     is_member = visitor.user is not None and await pricing.is_active_member(
         session, visitor.user.id
     )
+    nearby = await open_groups_of(session, campaign, now) if campaign else []
+    mine: set[uuid.UUID] = set()
+    if nearby and visitor.user is not None:
+        mine = {group.id for group in await groups.groups_of_user(session, visitor.user.id)}
     return render(
         visitor,
         "product.html",
@@ -277,7 +281,8 @@ async def product_page(
             "skus": skus,
             "sku": chosen,
             "campaign": campaign,
-            "open_groups": await open_groups_of(session, campaign, now) if campaign else [],
+            "open_groups": nearby,
+            "my_groups": mine,
             "is_member": is_member,
             "share": share or "",
         },

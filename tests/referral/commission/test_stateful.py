@@ -225,16 +225,6 @@ class DistributionLives(RuleBasedStateMachine):
 
         self.attempt(work)
 
-    def teardown(self) -> None:
-        async def work(session: AsyncSession) -> None:
-            from sqlalchemy import text
-            for t in ("commissions", "commission_orders", "order_refunds", "withdrawals", "memberships", "base_payments", "referral_nodes"):
-                n = (await session.execute(text(f"select count(*) from {t}"))).scalar()
-                print(t, n, end="; ")
-            n = (await session.execute(text("select count(*) from commission_orders where released_at is not null"))).scalar()
-            print("released", n, "partial-reversed", (await session.execute(text("select count(*) from commissions where reversed_fen>0 and reversed_fen<amount_fen"))).scalar())
-        self.run(work)
-
     # --- invariants ----------------------------------------------------------------------
 
     @invariant()
