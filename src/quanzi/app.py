@@ -34,6 +34,7 @@ from quanzi.referral.api import admin_router as referral_admin_router
 from quanzi.referral.api import landing_router as share_landing_router
 from quanzi.referral.api import router as referral_router
 from quanzi.referral.commission.api import admin_router as commission_admin_router
+from quanzi.referral.commission.api import router as commission_router
 from quanzi.wallet.api import admin_router as wallet_admin_router
 from quanzi.wallet.api import router as wallet_router
 from quanzi.web import STATIC_DIR
@@ -100,6 +101,7 @@ def create_app() -> FastAPI:
         referral_router,
         referral_admin_router,
         share_landing_router,
+        commission_router,
         commission_admin_router,
         wallet_router,
         wallet_admin_router,

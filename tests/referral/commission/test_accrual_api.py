@@ -9,8 +9,11 @@ from datetime import timedelta
 import httpx
 
 from quanzi.core.clock import FrozenClock
+from quanzi.groupbuy import closing
 from quanzi.ledger import rules as accounts
 from quanzi.orders import service as orders
+from tests.groupbuy.support import join, make_campaign, open_and_pay
+from tests.groupbuy.support import pay as pay_seat
 from tests.helpers import Account, register
 from tests.orders.support import pay
 from tests.referral.commission.support import (
@@ -58,6 +61,15 @@ async def test_sharer_and_upline_earn_pending_commission(
     assert await balances(upline) == (600, 0)
     assert (await wallet(client, sharer))["pending_fen"] == 2_000
     assert await balance(accounts.COMMISSION_EXPENSE) == 2_600
+    mine = await client.get("/api/v1/me/commissions", headers=upline.headers)
+    assert [
+        (c["order_id"], c["level"], c["amount_fen"], c["net_fen"], c["status"])
+        for c in mine.json()["items"]
+    ] == [(order["id"], 2, 600, 600, "pending")]
+    for_order = await client.get(
+        "/api/v1/me/commissions", params={"order_id": order["id"]}, headers=buyer.headers
+    )
+    assert for_order.json() == {"items": [], "next_cursor": None}
     await ledger_sound()
 
 
@@ -269,5 +281,39 @@ async def test_money_after_cancellation_had_no_commission(
     late = await pay(client, buyer, order)
     assert late.status_code in (200, 409), late.text
     assert await rows(order["id"]) == []
+    assert await balance(accounts.COMMISSION_EXPENSE) == 0
+    await ledger_sound()
+
+
+async def test_a_failed_group_reverses_its_commission(
+    client: httpx.AsyncClient, op: Account, plan_id: str, clock: FrozenClock
+) -> None:
+    campaign = await make_campaign(client, op)
+    leader = await register(client, name="Leader")
+    group_id = await open_and_pay(client, campaign, leader)
+    sharer = await member(client, plan_id, name="A")
+    shared = await client.post(
+        "/api/v1/shares", json={"group_id": group_id}, headers=sharer.headers
+    )
+    assert shared.status_code == 201, shared.text
+    # B opens A's group link while logged in: the click attributes B's next order
+    joiner = await register(client, name="B")
+    landed = await client.get(f"/s/{shared.json()['code']}", headers=joiner.headers)
+    assert landed.status_code == 302
+    joined = await join(client, group_id, joiner)
+    assert joined.status_code == 201, joined.text
+    await pay_seat(client, joined.json(), joiner)
+    order_id = joined.json()["order"]["id"]
+    # floor(2990 × 10%) = 299, pending while the group fills
+    assert [(r.beneficiary_id, r.level, r.amount_fen) for r in await rows(order_id)] == [
+        (uid(sharer), 1, 299)
+    ]
+    assert await balances(sharer) == (299, 0)
+
+    clock.advance(timedelta(days=2))
+    assert await closing.close_expired(10) == 1
+    (row,) = await rows(order_id)
+    assert row.reversed_fen == 299
+    assert await balances(sharer) == (0, 0)
     assert await balance(accounts.COMMISSION_EXPENSE) == 0
     await ledger_sound()

@@ -1,14 +1,26 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from quanzi.core.db import TransactionalRoute
-from quanzi.identity.deps import Operator, Session
-from quanzi.referral.commission import plans
+from quanzi.identity.deps import CurrentPrincipal, Operator, Session
+from quanzi.orders.service import parse_cursor
+from quanzi.referral.commission import plans, queries
 from quanzi.referral.commission.rules import check_plan
-from quanzi.referral.commission.schemas import CommissionPlanIn, CommissionPlanOut, plan_out
+from quanzi.referral.commission.schemas import (
+    CommissionPageOut,
+    CommissionPlanIn,
+    CommissionPlanOut,
+    commission_out,
+    plan_out,
+)
+
+router = APIRouter(
+    prefix="/api/v1/me/commissions", tags=["commission"], route_class=TransactionalRoute
+)
 
 admin_router = APIRouter(
     prefix="/api/v1/admin/commission-plan",
@@ -42,3 +54,21 @@ async def commission_plan_version(
     under."""
     plan = await plans.plan_version(session, version)
     return plan_out(plan, check_plan(plan))
+
+
+@router.get("")
+async def my_commissions(
+    principal: CurrentPrincipal,
+    session: Session,
+    order_id: uuid.UUID | None = None,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> CommissionPageOut:
+    """What I earned per order line and level, newest first: the amount, what refunds
+    took back, and whether it is still pending or available."""
+    page = await queries.my_commissions(
+        session, principal.user.id, limit=limit, cursor=parse_cursor(cursor), order_id=order_id
+    )
+    return CommissionPageOut(
+        items=[commission_out(row) for row in page.items], next_cursor=page.next_cursor
+    )

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from quanzi.core.money import BP_DENOMINATOR, MAX_AMOUNT_FEN
+from quanzi.referral.commission.models import Commission
 from quanzi.referral.commission.rules import (
     DEFAULT_PLAN,
     Finding,
@@ -125,3 +126,43 @@ def plan_out(plan: Plan, check: PlanCheck) -> CommissionPlanOut:
         warnings=findings(check.warnings),
         **plan.terms(),
     )
+
+
+CommissionStatus = Literal["pending", "available"]
+
+
+class CommissionOut(BaseModel):
+    id: uuid.UUID
+    order_id: uuid.UUID
+    order_line_id: uuid.UUID
+    level: int
+    rate_bp: int
+    base_fen: int
+    amount_fen: int
+    reversed_fen: int
+    net_fen: int
+    status: CommissionStatus
+    plan_version: int
+    created_at: datetime
+
+
+def commission_out(row: Commission) -> CommissionOut:
+    return CommissionOut(
+        id=row.id,
+        order_id=row.order_id,
+        order_line_id=row.order_line_id,
+        level=row.level,
+        rate_bp=row.rate_bp,
+        base_fen=row.base_fen,
+        amount_fen=row.amount_fen,
+        reversed_fen=row.reversed_fen,
+        net_fen=row.amount_fen - row.reversed_fen,
+        status=cast(CommissionStatus, row.status),
+        plan_version=row.plan_version,
+        created_at=row.created_at,
+    )
+
+
+class CommissionPageOut(BaseModel):
+    items: list[CommissionOut]
+    next_cursor: str | None
