@@ -18,6 +18,7 @@ from quanzi.membership import service as membership
 from quanzi.orders import service as orders
 from quanzi.payments import service as payments
 from quanzi.production import service as production
+from quanzi.referral import service as referral
 from quanzi.referral.commission import service as commissions
 from quanzi.wallet import service as wallet
 from quanzi.webhooks import delivery as webhooks
@@ -39,6 +40,8 @@ def sweeps() -> list[NamedSweep]:
         NamedSweep("orders.expire_unpaid", orders.expire_unpaid),
         NamedSweep("orders.auto_complete", orders.auto_complete),
         NamedSweep("groupbuy.close_expired", groups.close_expired),
+        NamedSweep("referral.lapse_expired_bindings", referral.lapse_expired_bindings),
+        NamedSweep("referral.roll_up_team_sales", referral.roll_up_team_sales),
         NamedSweep("membership.expire_due", membership.expire_due),
         NamedSweep("membership.issue_waiting_codes", membership.issue_waiting),
         NamedSweep("payments.retry_refunds", payments.retry_refunds),

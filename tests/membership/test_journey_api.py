@@ -137,9 +137,9 @@ async def test_buy_pay_member_price_renew_and_refund(
     assert ended is not None
     assert (ended["status"], when(ended["ended_at"])) == ("refunded", clock.now())
     assert when(ended["expires_at"]) == clock.now()
-    assert seen[-1] == MembershipEnded(
-        uuid.UUID(buyer.id), activated.membership_id, reason="refunded"
-    )
+    assert seen[2:] == [
+        MembershipEnded(uuid.UUID(buyer.id), activated.membership_id, reason="refunded")
+    ]
     assert await _unit_price(client, buyer, shop.b) == 4000
     # Ended once: the sweep finds nothing, even after the old expiry passes.
     clock.advance(2 * YEAR)
