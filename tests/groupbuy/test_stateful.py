@@ -270,6 +270,9 @@ async def test_random_group_lives_keep_money_and_seats_whole(
                     max_examples=EXAMPLES,
                     stateful_step_count=STEPS,
                     deadline=None,
+                    # Which rules can run depends on what the database refused, so an example
+                    # saved by an older version of the code cannot be replayed faithfully.
+                    database=None,
                     suppress_health_check=[HealthCheck.too_slow],
                 ),
             )
