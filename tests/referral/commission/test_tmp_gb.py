@@ -270,7 +270,8 @@ async def test_random_group_lives_keep_money_and_seats_whole(
                     max_examples=EXAMPLES,
                     stateful_step_count=STEPS,
                     deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow], phases=[Phase.explicit, Phase.generate], database=None,
+                    database=None,
+                    suppress_health_check=[HealthCheck.too_slow], phases=[Phase.explicit, Phase.generate],
                 ),
             )
         finally:

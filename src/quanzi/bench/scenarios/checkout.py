@@ -33,9 +33,9 @@ class Shape:
 
 
 CHECKOUT = Shape("checkout", 1000, 1_000_000, "orders_paid", (), hot=False)
-# 3,000 units: sold out within seconds at the expected rate, so the run measures both the
+# 500 units: sold out within seconds at the rates measured here, so the run measures both the
 # rush and the refusals that follow it.
-HOT_SKU = Shape("hot-sku", 1, 3000, "attempts_resolved", ("insufficient_stock",), hot=True)
+HOT_SKU = Shape("hot-sku", 1, 500, "attempts_resolved", ("insufficient_stock",), hot=True)
 
 
 async def run_checkout(options: Options) -> Outcome:
