@@ -72,6 +72,15 @@ async def test_default_settings_and_operator_only(
         422,
         "validation_error",
     )
+    problem(
+        await client.put(
+            "/api/v1/admin/withdrawal-settings",
+            json={**body, "daily_limit_fen": 499},
+            headers=op.headers,
+        ),
+        422,
+        "validation_error",
+    )
     assert await set_terms(client, op, **body) == body
     got = await client.get("/api/v1/admin/withdrawal-settings", headers=op.headers)
     assert got.json() == body

@@ -234,6 +234,7 @@ def top_frames(path: Path, top: int = 20) -> dict[str, Any]:
         return {"error": "no profile written"}
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
+    ours: Counter[str] = Counter()
     total = 0
     for line in path.read_text(errors="replace").splitlines():
         stack, _, count_text = line.rpartition(" ")
@@ -248,6 +249,8 @@ def top_frames(path: Path, top: int = 20) -> dict[str, Any]:
         own[frames[-1]] += count
         for frame in set(frames):
             inclusive[frame] += count
+            if "(quanzi/" in frame and "(quanzi/bench/" not in frame:
+                ours[frame] += count
 
     def share(counter: Counter[str]) -> list[dict[str, Any]]:
         return [
@@ -255,7 +258,14 @@ def top_frames(path: Path, top: int = 20) -> dict[str, Any]:
             for frame, count in counter.most_common(top)
         ]
 
-    return {"samples": total, "self": share(own), "inclusive": share(inclusive), "raw": str(path)}
+    return {
+        "samples": total,
+        "self": share(own),
+        "inclusive": share(inclusive),
+        # Quanzi's own functions, inclusive: where the application spends its share.
+        "quanzi": share(ours),
+        "raw": str(path),
+    }
 
 
 def _frame_name(frame: str) -> str:

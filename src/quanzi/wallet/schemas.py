@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from quanzi.core.money import BP_DENOMINATOR, MAX_AMOUNT_FEN
 from quanzi.wallet import rules
@@ -115,6 +115,12 @@ class WithdrawalSettingsIn(BaseModel):
     daily_limit_fen: int = Field(ge=1, le=MAX_AMOUNT_FEN)
     fee_bp: int = Field(default=0, ge=0, le=BP_DENOMINATOR // 10)
     fee_min_fen: int = Field(default=0, ge=0, le=1_000_000)
+
+    @model_validator(mode="after")
+    def _limit_fits_minimum(self) -> WithdrawalSettingsIn:
+        if self.daily_limit_fen < self.min_amount_fen:
+            raise ValueError("daily_limit_fen must be at least min_amount_fen")
+        return self
 
     def terms(self) -> rules.WithdrawalTerms:
         return rules.WithdrawalTerms(

@@ -12,14 +12,13 @@ import pytest
 
 from quanzi.ledger import rules as accounts
 from quanzi.ledger.rules import Leg, check_balanced
+from quanzi.referral.commission.compliance import MAX_TOTAL_RATE_BP, check_plan
 from quanzi.referral.commission.rules import (
     DEFAULT_PLAN,
-    MAX_TOTAL_RATE_BP,
     Plan,
     SaleLine,
     Share,
     accrual_legs,
-    check_plan,
     earns_base_pay,
     pay_month,
     plan_from_terms,

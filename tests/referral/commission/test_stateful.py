@@ -45,8 +45,9 @@ from quanzi.payments import service as payments
 from quanzi.referral import service as referral
 from quanzi.referral.commission import plans
 from quanzi.referral.commission import service as commissions
+from quanzi.referral.commission.compliance import MAX_TOTAL_RATE_BP
 from quanzi.referral.commission.models import Commission, CommissionOrder
-from quanzi.referral.commission.rules import MAX_TOTAL_RATE_BP, plan_from_terms
+from quanzi.referral.commission.rules import plan_from_terms
 from quanzi.wallet import service as wallet
 from quanzi.wallet.models import Withdrawal
 from quanzi.wallet.rules import WithdrawalTerms

@@ -15,15 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from quanzi.core import clock
 from quanzi.ledger import service as ledger
 from quanzi.membership import service as membership
+from quanzi.orders import rules as order_rules
 from quanzi.orders.events import OrderPaid
 from quanzi.referral import service as referral
 from quanzi.referral.commission.models import Commission, CommissionOrder
 from quanzi.referral.commission.orderdata import sale_lines
 from quanzi.referral.commission.plans import current_plan
 from quanzi.referral.commission.rules import Plan, accrual_legs, split_commission
-
-# Membership fees never pay commission (入门费): DOMAIN-RULES "Commission".
-MEMBERSHIP_KIND = "membership"
 
 
 async def _earners(
@@ -41,7 +39,7 @@ async def _upline_ranks(
     session: AsyncSession, plan: Plan, chain: list[uuid.UUID], earners: set[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
     """Ranks of the earning uplines, asked only when the plan pays rank overrides (at most
-    ``MAX_DEPTH - 1`` members)."""
+    two members under the compliance limit)."""
     if not any(rate > 0 for rate in plan.rank_override_bp.values()):
         return {}
     return {
@@ -57,7 +55,8 @@ async def accrue(session: AsyncSession, event: OrderPaid) -> None:
     Nothing for a membership order, an order nobody shared (or shared to themselves), or
     when no level of the chain earns. See :func:`rules.split_commission` for the amounts.
     """
-    if event.kind == MEMBERSHIP_KIND:
+    if event.kind == order_rules.MEMBERSHIP:
+        # Membership fees never pay commission (入门费): DOMAIN-RULES "Commission".
         return
     now = clock.now()
     sharer = await referral.resolve_sharer(

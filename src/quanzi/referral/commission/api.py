@@ -9,7 +9,7 @@ from quanzi.core.db import TransactionalRoute
 from quanzi.identity.deps import CurrentPrincipal, Operator, Session
 from quanzi.orders.service import parse_cursor
 from quanzi.referral.commission import plans, queries
-from quanzi.referral.commission.rules import check_plan
+from quanzi.referral.commission.compliance import check_plan
 from quanzi.referral.commission.schemas import (
     CommissionPageOut,
     CommissionPlanIn,

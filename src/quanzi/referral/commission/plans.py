@@ -17,14 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from quanzi.core import clock
 from quanzi.core.db import RetryTransaction
 from quanzi.core.errors import NotFound, Unprocessable
+from quanzi.referral.commission.compliance import PlanCheck, check_plan
 from quanzi.referral.commission.models import CommissionPlanVersion
-from quanzi.referral.commission.rules import (
-    DEFAULT_PLAN,
-    Plan,
-    PlanCheck,
-    check_plan,
-    plan_from_terms,
-)
+from quanzi.referral.commission.rules import DEFAULT_PLAN, Plan, plan_from_terms
 
 __all__ = ["DEFAULT_PLAN", "Plan", "current_plan", "plan_version", "set_plan"]
 

@@ -7,14 +7,9 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field
 
 from quanzi.core.money import BP_DENOMINATOR, MAX_AMOUNT_FEN
+from quanzi.referral.commission.compliance import Finding, PlanCheck
 from quanzi.referral.commission.models import Commission
-from quanzi.referral.commission.rules import (
-    DEFAULT_PLAN,
-    Finding,
-    Plan,
-    PlanCheck,
-    plan_from_terms,
-)
+from quanzi.referral.commission.rules import DEFAULT_PLAN, Plan, plan_from_terms
 
 RateBp = Annotated[int, Field(ge=0, le=BP_DENOMINATOR)]
 Category = Annotated[str, Field(min_length=1, max_length=60)]
