@@ -410,3 +410,23 @@ async def test_open_group_replay_returns_the_first_answer(
     assert first.json() == again.json()
     other = await client.post("/api/v1/groups", json={**body, "share_code": "x"}, headers=headers)
     problem(other, 409, "idempotency_key_reused")
+
+
+async def test_join_replay_returns_the_first_answer(
+    client: httpx.AsyncClient, campaign: Campaign
+) -> None:
+    group_id = await open_and_pay(client, campaign, await register(client))
+    friend = await register(client)
+    headers = {**friend.headers, "Idempotency-Key": "join-1"}
+    body = {"address": ADDRESS}
+    first = await client.post(f"/api/v1/groups/{group_id}/join", json=body, headers=headers)
+    again = await client.post(f"/api/v1/groups/{group_id}/join", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201, first.text
+    assert first.json() == again.json()
+    assert (await group_row(group_id)).seats_taken == 2
+    other_group = await open_and_pay(client, campaign, await register(client))
+    problem(
+        await client.post(f"/api/v1/groups/{other_group}/join", json=body, headers=headers),
+        409,
+        "idempotency_key_reused",
+    )

@@ -85,15 +85,14 @@ WITH sku AS (
 SELECT order_id FROM ids
 """
 
-# $1 campaign id. One expired open group of the campaign (any: all of them are due) failed,
-# its paid seats refunded.
+# $1 campaign id. The campaign's longest expired open group failed, its paid seats refunded.
 GROUP_FAILED = """
 WITH g AS (
     UPDATE groups SET status = 'failed', closed_at = now()
     WHERE id = (
         SELECT id FROM groups
         WHERE campaign_id = {campaign} AND status = 'open' AND expires_at <= now()
-        LIMIT 1 FOR UPDATE SKIP LOCKED
+        ORDER BY expires_at LIMIT 1 FOR UPDATE SKIP LOCKED
     )
     RETURNING id, campaign_id
 ), m AS (

@@ -118,10 +118,10 @@ async def join_group(
 
     return await idempotency.respond_once(
         session,
-        scope=f"groups.join:{group_id}",
+        scope="groups.join",
         owner_id=principal.user.id,
         key=idempotency_key,
-        payload=body.model_dump(mode="json"),
+        payload={"group_id": str(group_id), **body.model_dump(mode="json")},
         status_code=status.HTTP_201_CREATED,
         work=work,
     )

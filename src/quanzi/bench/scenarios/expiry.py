@@ -40,9 +40,11 @@ async def failing_groups(
     members: list[uuid.UUID],
     groups: int,
     supply_price_fen: int,
+    expired_minutes: int = 1,
 ) -> None:
-    """``groups`` open groups of the campaign, expired a minute ago, each with
-    ``SEATS_PAID`` paid seats, consistent across orders, payments, stock and ledger."""
+    """``groups`` open groups of the campaign, expired ``expired_minutes`` ago (spread
+    over a minute), each with ``SEATS_PAID`` paid seats, consistent across orders,
+    payments, stock and ledger."""
     await conn.execute("CREATE TEMP TABLE seed_members (n int PRIMARY KEY, id uuid)")
     await conn.executemany("INSERT INTO seed_members VALUES ($1, $2)", list(enumerate(members)))
     await conn.execute(
@@ -74,13 +76,14 @@ async def failing_groups(
                             paid_count, platform_filled, expires_at, opened_at, closed_at,
                             created_at)
         SELECT sg.group_id, $1, ss.user_id, 'open', $2, $3, $3, 0,
-               now() - interval '1 minute' + (sg.group_n % 60) * interval '1 second',
+               now() - $4::int * interval '1 minute' + (sg.group_n % 60) * interval '1 second',
                now() - interval '61 minutes', NULL, now() - interval '61 minutes'
         FROM seed_groups sg JOIN seed_seats ss ON ss.group_n = sg.group_n AND ss.seat = 0
         """,
         campaign_id,
         GROUP_SIZE,
         SEATS_PAID,
+        expired_minutes,
     )
     await conn.execute(
         """
@@ -214,31 +217,24 @@ async def run(options: Options) -> Outcome:
             seed_started = time.monotonic()
             members = await seed.members(conn, 20_000)
             shop = await seed.catalog(conn, skus=2, stock=STOCK, price_fen=GROUP_PRICE_FEN * 2)
-            campaign_ids = []
-            # The baseline's groups first: its statement finds a due group by scanning the
-            # groups table, and should not wade through the scenario's 100k to get there.
-            for index in (1, 0):
-                campaign_id = await campaign(
-                    conn,
-                    shop.sku_ids[index],
-                    shop.product_ids[index],
-                    shop.supplier_id,
-                    stock_allotted=STOCK,
-                    per_user_limit=1_000,
-                )
-                await failing_groups(
-                    conn,
-                    campaign_id=campaign_id,
-                    sku_id=shop.sku_ids[index],
-                    product_id=shop.product_ids[index],
-                    supplier_id=shop.supplier_id,
-                    members=members.ids,
-                    groups=group_count if index == 0 else baseline_groups,
-                    supply_price_fen=7_000,
-                )
-                campaign_ids.append(campaign_id)
-            baseline_campaign, quanzi_campaign = campaign_ids
-            await seed.baseline_lookup(conn, campaign_id=baseline_campaign)
+            quanzi_campaign = await campaign(
+                conn,
+                shop.sku_ids[0],
+                shop.product_ids[0],
+                shop.supplier_id,
+                stock_allotted=STOCK,
+                per_user_limit=1_000,
+            )
+            await failing_groups(
+                conn,
+                campaign_id=quanzi_campaign,
+                sku_id=shop.sku_ids[0],
+                product_id=shop.product_ids[0],
+                supplier_id=shop.supplier_id,
+                members=members.ids,
+                groups=group_count,
+                supply_price_fen=7_000,
+            )
             await seed.vacuum_analyze(database.dsn)
             seed_seconds = time.monotonic() - seed_started
 
@@ -292,6 +288,29 @@ async def run(options: Options) -> Outcome:
                 after_run=dict(status),
             )
 
+            # The baseline's own groups, seeded only now so the workers never saw them;
+            # expired a day ago, so its statement finds them first by deadline.
+            baseline_campaign = await campaign(
+                conn,
+                shop.sku_ids[1],
+                shop.product_ids[1],
+                shop.supplier_id,
+                stock_allotted=STOCK,
+                per_user_limit=1_000,
+            )
+            await failing_groups(
+                conn,
+                campaign_id=baseline_campaign,
+                sku_id=shop.sku_ids[1],
+                product_id=shop.product_ids[1],
+                supplier_id=shop.supplier_id,
+                members=members.ids,
+                groups=baseline_groups,
+                supply_price_fen=7_000,
+                expired_minutes=24 * 60,
+            )
+            await seed.baseline_lookup(conn, campaign_id=baseline_campaign)
+            await seed.vacuum_analyze(database.dsn)
             baseline = await common.measure_baseline(
                 database,
                 options,
