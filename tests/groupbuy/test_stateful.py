@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, ClassVar, TypeVar
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -20,12 +19,10 @@ from hypothesis.stateful import (
     invariant,
     multiple,
     rule,
-    run_state_machine_as_test,
 )
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi import wiring
 from quanzi.catalog import service as catalog
 from quanzi.catalog.rules import SkuDraft
 from quanzi.core import db, security
@@ -42,11 +39,11 @@ from quanzi.payments import service as payments
 from quanzi.payments.models import Payment
 from tests.helpers import new_phone
 from tests.orders.support import ADDRESS
+from tests.stateful import run_machine
 
 T = TypeVar("T")
 
 EXAMPLES = int(os.environ.get("QUANZI_STATEFUL_EXAMPLES", "12"))
-STEPS = int(os.environ.get("QUANZI_STATEFUL_STEPS", "40"))
 GROUP_PRICE = 2990
 PEOPLE = 5
 
@@ -244,8 +241,6 @@ class GroupLives(RuleBasedStateMachine):
 async def test_random_group_lives_keep_money_and_seats_whole(
     database: str, clock: FrozenClock, monkeypatch: Any
 ) -> None:
-    await db.dispose()
-    wiring.install()
     monkeypatch.setattr(security, "hash_password", lambda _: security.DUMMY_PASSWORD_HASH)
 
     async def setup(session: AsyncSession) -> None:
@@ -260,28 +255,4 @@ async def test_random_group_lives_keep_money_and_seats_whole(
         GroupLives.operator = users[-1].id
         GroupLives.supplier = supplier.id
 
-    def drive() -> None:
-        loop = asyncio.new_event_loop()
-        try:
-            db.configure(database)
-            loop.run_until_complete(db.transaction(setup))
-            GroupLives.loop = loop
-            GroupLives.clock = clock
-            run_state_machine_as_test(
-                GroupLives,
-                settings=settings(
-                    max_examples=EXAMPLES,
-                    stateful_step_count=STEPS,
-                    deadline=None,
-                    # Which rules can run depends on what the database refused, so an example
-                    # saved by an older version of the code cannot be replayed faithfully.
-                    database=None,
-                    suppress_health_check=[HealthCheck.too_slow],
-                ),
-            )
-        finally:
-            loop.run_until_complete(db.dispose())
-            loop.close()
-
-    await asyncio.to_thread(drive)
-    db.configure(database)
+    await run_machine(GroupLives, database=database, clock=clock, examples=EXAMPLES, setup=setup)

@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, ClassVar, TypeVar
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -19,12 +18,10 @@ from hypothesis.stateful import (
     invariant,
     multiple,
     rule,
-    run_state_machine_as_test,
 )
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi import wiring
 from quanzi.catalog import service as catalog
 from quanzi.catalog.models import Sku
 from quanzi.catalog.rules import SkuDraft
@@ -41,11 +38,11 @@ from quanzi.payments import service as payments
 from quanzi.payments.models import Payment
 from tests.helpers import new_phone
 from tests.orders.support import ADDRESS
+from tests.stateful import run_machine
 
 T = TypeVar("T")
 
 EXAMPLES = int(os.environ.get("QUANZI_STATEFUL_EXAMPLES", "15"))
-STEPS = int(os.environ.get("QUANZI_STATEFUL_STEPS", "40"))
 SKU_STOCK = (3, 4, 6)
 
 # Where an order's units must be counted on its SKUs, by ``stock_state``.
@@ -320,36 +317,13 @@ def _setup_accounts(
 async def test_random_order_lives_keep_money_and_stock_whole(
     database: str, clock: FrozenClock, monkeypatch: Any
 ) -> None:
-    # The machine is synchronous; it drives the async services on a loop of its own, in a
-    # thread, with an engine of its own (connections belong to the loop that made them).
-    await db.dispose()
-    wiring.install()
-
     def skip_hashing() -> None:
         monkeypatch.setattr(security, "hash_password", lambda _: security.DUMMY_PASSWORD_HASH)
 
-    def drive() -> None:
-        loop = asyncio.new_event_loop()
-        try:
-            db.configure(database)
-            loop.run_until_complete(db.transaction(_setup_accounts(skip_hashing)))
-            OrderLives.loop = loop
-            OrderLives.clock = clock
-            run_state_machine_as_test(
-                OrderLives,
-                settings=settings(
-                    max_examples=EXAMPLES,
-                    stateful_step_count=STEPS,
-                    deadline=None,
-                    # Which rules can run depends on what the database refused, so an example
-                    # saved by an older version of the code cannot be replayed faithfully.
-                    database=None,
-                    suppress_health_check=[HealthCheck.too_slow],
-                ),
-            )
-        finally:
-            loop.run_until_complete(db.dispose())
-            loop.close()
-
-    await asyncio.to_thread(drive)
-    db.configure(database)
+    await run_machine(
+        OrderLives,
+        database=database,
+        clock=clock,
+        examples=EXAMPLES,
+        setup=_setup_accounts(skip_hashing),
+    )

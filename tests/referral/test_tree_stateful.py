@@ -15,13 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
 import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi import wiring
 from quanzi.core import clock as clock_module
 from quanzi.core import db, security
 from quanzi.core.clock import FrozenClock
@@ -31,11 +29,11 @@ from quanzi.referral import binding, policy, ranks, rules, teams
 from quanzi.referral.models import ReferralNode, TeamSalesEntry
 from tests.helpers import new_phone
 from tests.referral.support import stored_and_recounted
+from tests.stateful import run_machine
 
 T = TypeVar("T")
 
 EXAMPLES = int(os.environ.get("QUANZI_STATEFUL_EXAMPLES", "12"))
-STEPS = int(os.environ.get("QUANZI_STATEFUL_STEPS", "40"))
 PEOPLE = 7
 
 
@@ -235,28 +233,6 @@ async def test_random_trees_keep_their_counts_exact(
     from tests.referral.support import set_rank_rules
 
     await set_rank_rules(sales=1, service=3)
-    await db.dispose()
-    wiring.install()
     monkeypatch.setattr(security, "hash_password", lambda _: security.DUMMY_PASSWORD_HASH)
 
-    def drive() -> None:
-        loop = asyncio.new_event_loop()
-        try:
-            db.configure(database)
-            ReferralTrees.loop = loop
-            ReferralTrees.clock = clock
-            run_state_machine_as_test(
-                ReferralTrees,
-                settings=settings(
-                    max_examples=EXAMPLES,
-                    stateful_step_count=STEPS,
-                    deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow],
-                ),
-            )
-        finally:
-            loop.run_until_complete(db.dispose())
-            loop.close()
-
-    await asyncio.to_thread(drive)
-    db.configure(database)
+    await run_machine(ReferralTrees, database=database, clock=clock, examples=EXAMPLES)

@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, ClassVar, TypeVar
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -23,12 +22,10 @@ from hypothesis.stateful import (
     invariant,
     multiple,
     rule,
-    run_state_machine_as_test,
 )
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi import wiring
 from quanzi.catalog import service as catalog
 from quanzi.catalog.rules import SkuDraft
 from quanzi.core import db, security
@@ -53,11 +50,11 @@ from quanzi.wallet.models import Withdrawal
 from quanzi.wallet.rules import WithdrawalTerms
 from tests.helpers import new_phone
 from tests.orders.support import ADDRESS
+from tests.stateful import run_machine
 
 T = TypeVar("T")
 
 EXAMPLES = int(os.environ.get("QUANZI_STATEFUL_EXAMPLES", "8"))
-STEPS = int(os.environ.get("QUANZI_STATEFUL_STEPS", "40"))
 PEOPLE = 6
 
 LOW_RANKS = {"sales_manager": 1, "service_manager": 2}
@@ -331,8 +328,6 @@ class DistributionLives(RuleBasedStateMachine):
 async def test_random_distribution_lives_keep_money_whole(
     database: str, clock: FrozenClock, monkeypatch: Any
 ) -> None:
-    await db.dispose()
-    wiring.install()
     monkeypatch.setattr(security, "hash_password", lambda _: security.DUMMY_PASSWORD_HASH)
 
     async def setup(session: AsyncSession) -> None:
@@ -373,25 +368,6 @@ async def test_random_distribution_lives_keep_money_whole(
         DistributionLives.skus = [sku.id for sku in view.skus]
         DistributionLives.membership_plan = plan.plan.id
 
-    def drive() -> None:
-        loop = asyncio.new_event_loop()
-        try:
-            db.configure(database)
-            loop.run_until_complete(db.transaction(setup))
-            DistributionLives.loop = loop
-            DistributionLives.clock = clock
-            run_state_machine_as_test(
-                DistributionLives,
-                settings=settings(
-                    max_examples=EXAMPLES,
-                    stateful_step_count=STEPS,
-                    deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow],
-                ),
-            )
-        finally:
-            loop.run_until_complete(db.dispose())
-            loop.close()
-
-    await asyncio.to_thread(drive)
-    db.configure(database)
+    await run_machine(
+        DistributionLives, database=database, clock=clock, examples=EXAMPLES, setup=setup
+    )
