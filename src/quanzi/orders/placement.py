@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,6 +50,33 @@ def _check_overrides(overrides: Mapping[uuid.UUID, int], sku_ids: Sequence[uuid.
             raise ValueError(f"price override for SKU {sku_id} that is not ordered")
         if not 0 < price <= MAX_AMOUNT_FEN:
             raise Unprocessable("A unit price must be positive.", code="invalid_price")
+
+
+async def _record_placed(
+    session: AsyncSession,
+    order: Order,
+    lines: list[OrderLine],
+    *,
+    payment_id: uuid.UUID,
+    now: datetime,
+) -> None:
+    """Write a new order with its lines, its first status change and ``order.created``."""
+    session.add(order)
+    await session.flush()
+    session.add_all(lines)
+    session.add(
+        OrderStatusChange(
+            order_id=order.id,
+            from_status=None,
+            to_status=rules.PENDING_PAYMENT,
+            actor_id=order.buyer_id,
+            note="placed",
+            created_at=now,
+        )
+    )
+    await emit(
+        session, "order.created", store.outbox_payload(order, payment_id=json_id(payment_id))
+    )
 
 
 async def place_order(
@@ -180,24 +207,7 @@ async def place_order(
         )
         for position, line in enumerate(priced.lines)
     ]
-    session.add(order)
-    await session.flush()
-    session.add_all(order_lines)
-    session.add(
-        OrderStatusChange(
-            order_id=order_id,
-            from_status=None,
-            to_status=rules.PENDING_PAYMENT,
-            actor_id=buyer_id,
-            note="placed",
-            created_at=now,
-        )
-    )
-    await emit(
-        session,
-        "order.created",
-        store.outbox_payload(order, payment_id=json_id(payment.id)),
-    )
+    await _record_placed(session, order, order_lines, payment_id=payment.id, now=now)
     if reserve:
         await stock.reserve(session, merged)
     return store.OrderView(order, order_lines)
@@ -269,22 +279,5 @@ async def place_virtual_order(
         paid_fen=unit_price_fen,
         refunded_fen=0,
     )
-    session.add(order)
-    await session.flush()
-    session.add(line)
-    session.add(
-        OrderStatusChange(
-            order_id=order_id,
-            from_status=None,
-            to_status=rules.PENDING_PAYMENT,
-            actor_id=buyer_id,
-            note="placed",
-            created_at=now,
-        )
-    )
-    await emit(
-        session,
-        "order.created",
-        store.outbox_payload(order, payment_id=json_id(payment.id)),
-    )
+    await _record_placed(session, order, [line], payment_id=payment.id, now=now)
     return store.OrderView(order, [line])
