@@ -75,7 +75,7 @@ def test_safe_next(raw: str | None, safe: str) -> None:
 def test_every_text_the_templates_use_is_in_both_languages() -> None:
     used: set[str] = set()
     prefixes: set[str] = set()
-    for template in TEMPLATES_DIR.glob("*.html"):
+    for template in TEMPLATES_DIR.rglob("*.html"):
         source = template.read_text()
         used |= set(re.findall(r"_\('([a-z0-9_]+)'", source))
         prefixes |= set(re.findall(r"_\('([a-z0-9_]+_)' ~", source))
@@ -87,7 +87,8 @@ def test_every_text_the_templates_use_is_in_both_languages() -> None:
         assert en.strip(), key
         assert sorted(re.findall(r"{(\w+)}", zh)) == sorted(re.findall(r"{(\w+)}", en)), key
     # Texts picked by a status or mode (``_('status_' ~ order.status)``) exist for each.
-    assert prefixes == {"status_", "group_status_", "money_", "checkout_"}
+    for prefix in prefixes:
+        assert any(key.startswith(prefix) for key in i18n.MESSAGES), prefix
     for status in STATUSES:
         assert f"status_{status}" in i18n.MESSAGES
     for status in ("pending", "open", "succeeded", "failed"):

@@ -61,6 +61,14 @@ class Visitor:
             raise LoginRequired(self.here())
         return self.user
 
+    def require_role(self, role: str) -> User:
+        """The logged-in user holding ``role`` (operator, supplier); a stranger goes to the
+        login page, a logged-in user without the role is refused with ``role_required``."""
+        user = self.require_user()
+        if role not in user.roles:
+            raise Forbidden(f"This page needs the {role} role.", code="role_required")
+        return user
+
     async def start_over(self) -> None:
         """Undo everything this request wrote (a refusal is about to be shown) and reload
         the visitor, whose rows the rollback expired."""
