@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import ModuleType
 
-from quanzi.web.words import console, owner, storefront, supplier
+from quanzi.web.words import console, console_setup, owner, storefront, supplier
 
-AREAS: tuple[ModuleType, ...] = (storefront, owner, supplier, console)
+AREAS: tuple[ModuleType, ...] = (storefront, owner, supplier, console, console_setup)
 
 
 def merge(name: str) -> dict[str, tuple[str, str]]:
