@@ -54,8 +54,8 @@ async def test_transfer_is_recorded_once_per_key(database: str) -> None:
     async def record(session: AsyncSession) -> str:
         first = await service.transfer(session, key="t-1", kind="test", legs=legs)
         again = await service.transfer(session, key="t-1", kind="test", legs=legs)
-        assert again.id == first.id
-        return str(first.id)
+        assert again == first
+        return str(first)
 
     await db.transaction(record)
     # and once more in another transaction

@@ -154,7 +154,9 @@ async def test_domain_events_reach_subscribers(
         total_fen=10000,
         payment_id=uuid.UUID(order["payment"]["id"]),
         share_code=None,
+        paid_at=paid_event.paid_at,
     )
+    assert paid_event.paid_at.tzinfo is not None
     assert shipped == OrderShipped(order_id, uuid.UUID(buyer.id), "regular")
     assert completed == OrderCompleted(order_id, uuid.UUID(buyer.id), "regular")
     assert isinstance(refunded, OrderRefunded)

@@ -154,12 +154,12 @@ async def vacuum_analyze(dsn: str) -> None:
 
 async def ledger_accounts(conn: asyncpg.Connection, codes: list[str]) -> None:
     """Open ledger accounts the raw baseline's statements post to (the app opens its own)."""
-    from quanzi.ledger.rules import account_kind
+    from quanzi.ledger.rules import account_id, account_kind
 
     await conn.executemany(
         "INSERT INTO ledger_accounts (id, code, kind, created_at) "
-        "VALUES (gen_random_uuid(), $1, $2, now()) ON CONFLICT (code) DO NOTHING",
-        [(code, account_kind(code)) for code in codes],
+        "VALUES ($1, $2, $3, now()) ON CONFLICT (code) DO NOTHING",
+        [(account_id(code), code, account_kind(code)) for code in codes],
     )
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Session as SyncSession
 from sqlalchemy.types import TypeDecorator
 
 from quanzi.core import clock
@@ -201,6 +202,23 @@ async def _run_after_commit(session: AsyncSession) -> None:
             await action()
         except Exception:
             log.exception("after-commit action failed; its sweep will retry it")
+
+
+_MEMO = "transaction_memo"
+
+
+def transaction_memo(session: AsyncSession, name: str) -> dict[Any, Any]:
+    """A dict that lives as long as the session's current transaction, for a read that two
+    subscribers of one event both need (asked once, answered twice). Emptied when the
+    transaction commits or rolls back, so nothing read in it outlives what it saw."""
+    memos: dict[str, dict[Any, Any]] = session.info.setdefault(_MEMO, {})
+    return memos.setdefault(name, {})
+
+
+@event.listens_for(SyncSession, "after_commit")
+@event.listens_for(SyncSession, "after_soft_rollback")
+def _forget_memos(session: SyncSession, *_: Any) -> None:
+    session.info.pop(_MEMO, None)
 
 
 def _forget_after_commit(session: AsyncSession) -> None:

@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi.responses import JSONResponse
-from sqlalchemy import Integer, String, UniqueConstraint, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Integer, String, UniqueConstraint, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quanzi.core import clock
-from quanzi.core.db import Base, IdMixin, RetryTransaction, TimestampMixin
+from quanzi.core.db import Base, IdMixin, RetryTransaction, TimestampMixin, is_postgres
 from quanzi.core.errors import BadRequest, Conflict
+from quanzi.core.ids import new_id
 
 MAX_KEY_LENGTH = 200
 
@@ -43,6 +45,13 @@ class IdempotencyRecord(IdMixin, TimestampMixin, Base):
 class Replay:
     status_code: int
     body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A key this request holds: :func:`remember` stores the answer on it."""
+
+    id: uuid.UUID
 
 
 def request_fingerprint(payload: Any) -> str:
@@ -67,44 +76,64 @@ def validate_key(key: str | None) -> str:
 
 async def claim(
     session: AsyncSession, *, scope: str, owner_id: uuid.UUID, key: str, payload: Any
-) -> IdempotencyRecord | Replay:
-    """Claim ``key`` for this request, or return the stored response of the first one."""
+) -> Claim | Replay:
+    """Claim ``key`` for this request, or return the stored response of the first one.
+
+    One INSERT in the common case (a new key). A concurrent request with the same key
+    makes it wait until the first commits (then replays its answer) or rolls back (then
+    claims the key itself).
+    """
     fingerprint = request_fingerprint(payload)
-    existing = await session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.scope == scope,
-            IdempotencyRecord.owner_id == owner_id,
-            IdempotencyRecord.key == key,
+    claim_id = new_id()
+    insert = pg_insert if is_postgres(session) else sqlite_insert
+    claimed = await session.execute(
+        insert(IdempotencyRecord)
+        .values(
+            id=claim_id,
+            scope=scope,
+            owner_id=owner_id,
+            key=key,
+            request_hash=fingerprint,
+            created_at=clock.now(),
         )
+        .on_conflict_do_nothing(index_elements=["scope", "owner_id", "key"])
+        .returning(IdempotencyRecord.id)
     )
-    if existing is not None:
-        if existing.request_hash != fingerprint:
-            raise Conflict(
-                "This Idempotency-Key was already used with a different request body.",
-                code="idempotency_key_reused",
+    if claimed.first() is not None:
+        return Claim(claim_id)
+    first = (
+        await session.execute(
+            select(
+                IdempotencyRecord.request_hash,
+                IdempotencyRecord.status_code,
+                IdempotencyRecord.response_body,
+            ).where(
+                IdempotencyRecord.scope == scope,
+                IdempotencyRecord.owner_id == owner_id,
+                IdempotencyRecord.key == key,
             )
-        if existing.status_code is None or existing.response_body is None:
-            raise RetryTransaction()
-        return Replay(existing.status_code, existing.response_body)
-    record = IdempotencyRecord(
-        scope=scope, owner_id=owner_id, key=key, request_hash=fingerprint, created_at=clock.now()
-    )
-    try:
-        async with session.begin_nested():
-            session.add(record)
-            await session.flush()
-    except IntegrityError as exc:
-        # A concurrent request with the same key committed first: start over to replay it.
-        raise RetryTransaction() from exc
-    return record
+        )
+    ).one()
+    if first.request_hash != fingerprint:
+        raise Conflict(
+            "This Idempotency-Key was already used with a different request body.",
+            code="idempotency_key_reused",
+        )
+    if first.status_code is None or first.response_body is None:
+        raise RetryTransaction()
+    return Replay(first.status_code, first.response_body)
 
 
 async def remember(
-    session: AsyncSession, record: IdempotencyRecord, status_code: int, body: dict[str, Any]
+    session: AsyncSession, claimed: Claim, status_code: int, body: dict[str, Any]
 ) -> None:
-    record.status_code = status_code
-    record.response_body = body
-    await session.flush()
+    """Store the answer to replay for the claimed key."""
+    await session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == claimed.id)
+        .values(status_code=status_code, response_body=body)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def respond_once(

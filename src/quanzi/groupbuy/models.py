@@ -67,6 +67,11 @@ class Group(IdMixin, TimestampMixin, Base):
     closed_at: Mapped[datetime | None]
 
 
+# A member holds at most one active seat per group (the partial unique index below, also
+# the conflict target when seating someone).
+ACTIVE_SEAT_WHERE = text("status IN ('reserved', 'paid')")
+
+
 class GroupMember(IdMixin, TimestampMixin, Base):
     """A seat: ``reserved`` (order unpaid) → ``paid``; or ``released`` (never paid) /
     ``refunded`` (the group failed)."""
@@ -78,8 +83,8 @@ class GroupMember(IdMixin, TimestampMixin, Base):
             "group_id",
             "user_id",
             unique=True,
-            postgresql_where=text("status IN ('reserved', 'paid')"),
-            sqlite_where=text("status IN ('reserved', 'paid')"),
+            postgresql_where=ACTIVE_SEAT_WHERE,
+            sqlite_where=ACTIVE_SEAT_WHERE,
         ),
     )
 

@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -24,10 +23,17 @@ from quanzi.catalog import stock
 from quanzi.core import clock, events
 from quanzi.core.db import is_postgres
 from quanzi.core.errors import Conflict, NotFound
+from quanzi.core.ids import new_id
 from quanzi.core.outbox import emit
 from quanzi.groupbuy import campaigns, rules
 from quanzi.groupbuy.events import GroupSucceeded
-from quanzi.groupbuy.models import CampaignParticipant, Group, GroupCampaign, GroupMember
+from quanzi.groupbuy.models import (
+    ACTIVE_SEAT_WHERE,
+    CampaignParticipant,
+    Group,
+    GroupCampaign,
+    GroupMember,
+)
 from quanzi.orders import service as orders
 from quanzi.orders.events import OrderCancelled, OrderPaid, OrderRefunded
 
@@ -159,13 +165,37 @@ async def _seat_order(
     )
 
 
-async def _add_member(session: AsyncSession, member: GroupMember) -> None:
-    try:
-        async with session.begin_nested():
-            session.add(member)
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("You are already in this group.", code="already_joined") from exc
+async def _add_member(
+    session: AsyncSession,
+    *,
+    group_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    user_id: uuid.UUID,
+    order_id: uuid.UUID,
+    is_leader: bool,
+) -> None:
+    """Seat ``user_id`` (reserved until paid); one active seat per member and group, held
+    by the partial unique index even against a concurrent join."""
+    insert = pg_insert if is_postgres(session) else sqlite_insert
+    seated = await session.execute(
+        insert(GroupMember)
+        .values(
+            id=new_id(),
+            group_id=group_id,
+            campaign_id=campaign_id,
+            user_id=user_id,
+            order_id=order_id,
+            is_leader=is_leader,
+            status=RESERVED,
+            created_at=clock.now(),
+        )
+        .on_conflict_do_nothing(
+            index_elements=["group_id", "user_id"], index_where=ACTIVE_SEAT_WHERE
+        )
+        .returning(GroupMember.id)
+    )
+    if seated.first() is None:
+        raise Conflict("You are already in this group.", code="already_joined")
 
 
 # --- opening and joining ---------------------------------------------------------------
@@ -202,15 +232,11 @@ async def open_group(
     )
     await _add_member(
         session,
-        GroupMember(
-            group_id=group.id,
-            campaign_id=campaign.id,
-            user_id=leader_id,
-            order_id=view.order.id,
-            is_leader=True,
-            status=RESERVED,
-            created_at=now,
-        ),
+        group_id=group.id,
+        campaign_id=campaign.id,
+        user_id=leader_id,
+        order_id=view.order.id,
+        is_leader=True,
     )
     await _take_hot_rows(session, campaign)
     return group, view
@@ -270,15 +296,11 @@ async def join_group(
     )
     await _add_member(
         session,
-        GroupMember(
-            group_id=group_id,
-            campaign_id=campaign.id,
-            user_id=user_id,
-            order_id=view.order.id,
-            is_leader=False,
-            status=RESERVED,
-            created_at=now,
-        ),
+        group_id=group_id,
+        campaign_id=campaign.id,
+        user_id=user_id,
+        order_id=view.order.id,
+        is_leader=False,
     )
     await _take_hot_rows(session, campaign)
     return group, view

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,6 +59,15 @@ def member_pending(member_id: object) -> str:
 
 def member_available(member_id: object) -> str:
     return f"member_available:{member_id}"
+
+
+# Account ids are derived from their codes: a transfer knows every id without a lookup.
+_ACCOUNT_NAMESPACE = uuid.UUID("5b0f2d7e-9c4a-4e61-8a3b-2f1d6c7e9a40")
+
+
+def account_id(code: str) -> uuid.UUID:
+    """The id of the ledger account named ``code`` (the same in every database)."""
+    return uuid.uuid5(_ACCOUNT_NAMESPACE, code)
 
 
 def account_kind(code: str) -> str:

@@ -4,36 +4,35 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, Insert, Uuid, column, func, insert, literal, select, true, values
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.core import clock
-from quanzi.core.db import is_postgres
+from quanzi.core.db import UTCDateTime, is_postgres
 from quanzi.core.ids import new_id
 from quanzi.ledger.models import LedgerAccount, LedgerPosting, LedgerTransfer
-from quanzi.ledger.rules import Leg, account_kind, check_balanced, merge_legs
+from quanzi.ledger.rules import Leg, account_id, account_kind, check_balanced, merge_legs
 
 
 async def account_ids(session: AsyncSession, codes: Iterable[str]) -> dict[str, uuid.UUID]:
     """Ids of the accounts named by ``codes``, opening the missing ones."""
     wanted = sorted(set(codes))
-    now = clock.now()
-    rows = [
-        {"id": new_id(), "code": code, "kind": account_kind(code), "created_at": now}
-        for code in wanted
-    ]
+    await session.execute(_open_accounts(session, wanted, clock.now()))
+    return {code: account_id(code) for code in wanted}
+
+
+def _open_accounts(session: AsyncSession, codes: Sequence[str], now: datetime) -> Insert:
     insert = pg_insert if is_postgres(session) else sqlite_insert
-    await session.execute(
-        insert(LedgerAccount).values(rows).on_conflict_do_nothing(index_elements=["code"])
-    )
-    result = await session.execute(
-        select(LedgerAccount.code, LedgerAccount.id).where(LedgerAccount.code.in_(wanted))
-    )
-    return {code: account_id for code, account_id in result.all()}
+    rows = [
+        {"id": account_id(code), "code": code, "kind": account_kind(code), "created_at": now}
+        for code in codes
+    ]
+    return insert(LedgerAccount).values(rows).on_conflict_do_nothing(index_elements=["code"])
 
 
 async def find_transfer(session: AsyncSession, key: str) -> LedgerTransfer | None:
@@ -50,46 +49,103 @@ async def transfer(
     reference_id: object | None = None,
     description: str = "",
     reverses_id: uuid.UUID | None = None,
-) -> LedgerTransfer:
-    """Record a balanced transfer once per ``key``; a repeat returns the first one unchanged."""
-    existing = await find_transfer(session, key)
-    if existing is not None:
-        return existing
+) -> uuid.UUID:
+    """Record a balanced transfer once per ``key`` and return its id; a repeat (in this
+    transaction or a concurrent one) records nothing and returns the first one's id.
+
+    On PostgreSQL the accounts, the transfer and its postings are written by one
+    statement (one round trip on the hottest write path of the shop).
+    """
     legs = merge_legs(legs)
     check_balanced(legs)
-    ids = await account_ids(session, (leg.account for leg in legs))
     now = clock.now()
-    record = LedgerTransfer(
-        id=new_id(),
-        idempotency_key=key,
-        kind=kind,
-        reference_type=reference_type,
-        reference_id=None if reference_id is None else str(reference_id),
-        description=description[:300],
-        reverses_id=reverses_id,
-        created_at=now,
+    transfer_id = new_id()
+    header = {
+        "id": transfer_id,
+        "idempotency_key": key,
+        "kind": kind,
+        "reference_type": reference_type,
+        "reference_id": None if reference_id is None else str(reference_id),
+        "description": description[:300],
+        "reverses_id": reverses_id,
+        "created_at": now,
+    }
+    postings = [
+        {
+            "id": new_id(),
+            "transfer_id": transfer_id,
+            "account_id": account_id(leg.account),
+            "amount_fen": leg.amount_fen,
+            "created_at": now,
+        }
+        for leg in legs
+    ]
+    codes = sorted({leg.account for leg in legs})
+    if is_postgres(session):
+        recorded = await _record_in_one_statement(session, codes, header, postings)
+    else:
+        recorded = await _record_in_steps(session, codes, header, postings)
+    if recorded:
+        return transfer_id
+    first = await session.scalar(
+        select(LedgerTransfer.id).where(LedgerTransfer.idempotency_key == key)
     )
-    try:
-        async with session.begin_nested():
-            session.add(record)
-            await session.flush()
-            session.add_all(
-                LedgerPosting(
-                    transfer_id=record.id,
-                    account_id=ids[leg.account],
-                    amount_fen=leg.amount_fen,
-                    created_at=now,
-                )
-                for leg in legs
-            )
-            await session.flush()
-    except IntegrityError:
-        # The same key committed concurrently: that transfer is the one.
-        existing = await find_transfer(session, key)
-        if existing is None:
-            raise
-        return existing
-    return record
+    if first is None:
+        raise RuntimeError(f"ledger transfer {key!r} neither recorded nor found")
+    return first
+
+
+async def _record_in_one_statement(
+    session: AsyncSession,
+    codes: Sequence[str],
+    header: dict[str, Any],
+    postings: list[dict[str, Any]],
+) -> bool:
+    now = header["created_at"]
+    accounts = _open_accounts(session, codes, now).cte("accounts")
+    recorded = (
+        pg_insert(LedgerTransfer)
+        .values(header)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(LedgerTransfer.id)
+        .cte("recorded")
+    )
+    legs = values(
+        column("id", Uuid()),
+        column("account_id", Uuid()),
+        column("amount_fen", BigInteger()),
+        name="legs",
+    ).data([(p["id"], p["account_id"], p["amount_fen"]) for p in postings])
+    rows = select(
+        legs.c.id, recorded.c.id, legs.c.account_id, legs.c.amount_fen, literal(now, UTCDateTime)
+    ).join_from(recorded, legs, true())
+    # A data-modifying CTE runs to completion even though nothing reads it.
+    written = await session.execute(
+        pg_insert(LedgerPosting)
+        .from_select(["id", "transfer_id", "account_id", "amount_fen", "created_at"], rows)
+        .add_cte(accounts)
+        .returning(LedgerPosting.transfer_id)
+    )
+    return written.first() is not None
+
+
+async def _record_in_steps(
+    session: AsyncSession,
+    codes: Sequence[str],
+    header: dict[str, Any],
+    postings: list[dict[str, Any]],
+) -> bool:
+    await session.execute(_open_accounts(session, codes, header["created_at"]))
+    recorded = await session.execute(
+        sqlite_insert(LedgerTransfer)
+        .values(header)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(LedgerTransfer.id)
+    )
+    if recorded.first() is None:
+        return False
+    await session.execute(insert(LedgerPosting).values(postings))
+    return True
 
 
 async def legs_of(session: AsyncSession, transfer_id: uuid.UUID) -> list[Leg]:

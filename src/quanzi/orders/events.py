@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class OrderPaid:
     total_fen: int
     payment_id: uuid.UUID
     share_code: str | None
+    # Attribution to a share link is judged at this moment.
+    paid_at: datetime
 
 
 @dataclass(frozen=True)

@@ -70,15 +70,15 @@ async def handle_payment_succeeded(session: AsyncSession, event: PaymentSucceede
             after_cancellation=True,
         )
         return
-    # Any other state would mean a second payment for one order, which payments never opens.
-    await store.change_status(
-        session, order, rules.PAID_STATUS[order.kind], actor_id=order.buyer_id, note="paid"
-    )
-    order.paid_at = clock.now()
+    paid_at = order.paid_at = clock.now()
     if order.stock_state == "reserved":
         await stock.commit(session, store.quantities(lines))
         order.stock_state = "sold"
-    await session.flush()
+    # Any other state would mean a second payment for one order, which payments never opens.
+    # One flush writes the status with the payment time and stock state.
+    await store.change_status(
+        session, order, rules.PAID_STATUS[order.kind], actor_id=order.buyer_id, note="paid"
+    )
     await emit(
         session, "order.paid", store.outbox_payload(order, payment_id=json_id(order.payment_id))
     )
@@ -92,6 +92,7 @@ async def handle_payment_succeeded(session: AsyncSession, event: PaymentSucceede
             total_fen=order.total_fen,
             payment_id=order.payment_id,
             share_code=order.share_code,
+            paid_at=paid_at,
         ),
     )
 

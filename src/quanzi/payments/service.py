@@ -12,11 +12,15 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from quanzi.core import clock, db, events
 from quanzi.core.errors import Conflict, NotFound, Unprocessable
+from quanzi.core.ids import new_id
 from quanzi.ledger import rules as accounts
 from quanzi.ledger import service as ledger
 from quanzi.ledger.rules import Leg
@@ -121,23 +125,23 @@ async def claim_notification(
 ) -> bool:
     """Keep a provider notification once per provider event id; ``False`` if it was kept
     before (a replay, or a concurrent duplicate that committed first: the unique key makes
-    the second insert wait for the first and then fail)."""
-    try:
-        async with session.begin_nested():
-            session.add(
-                PaymentNotification(
-                    provider=provider,
-                    provider_event_id=provider_event_id,
-                    payment_id=payment_id,
-                    event_type=event_type,
-                    body=body or {},
-                    created_at=clock.now(),
-                )
-            )
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    the second insert wait for the first and then skip)."""
+    insert = pg_insert if db.is_postgres(session) else sqlite_insert
+    kept = await session.execute(
+        insert(PaymentNotification)
+        .values(
+            id=new_id(),
+            provider=provider,
+            provider_event_id=provider_event_id,
+            payment_id=payment_id,
+            event_type=event_type,
+            body=body or {},
+            created_at=clock.now(),
+        )
+        .on_conflict_do_nothing(index_elements=["provider", "provider_event_id"])
+        .returning(PaymentNotification.id)
+    )
+    return kept.first() is not None
 
 
 async def record_success(
@@ -174,16 +178,20 @@ async def record_success(
         body=body,
     ):
         return False
+    paid_at = clock.now()
     changed = await session.execute(
         update(Payment)
         .where(Payment.id == payment_id, Payment.status.in_(("pending", "closed")))
-        .values(status="succeeded", provider_txn_id=provider_txn_id, paid_at=clock.now())
+        .values(status="succeeded", provider_txn_id=provider_txn_id, paid_at=paid_at)
         .returning(Payment.id)
         .execution_options(synchronize_session=False)
     )
     if changed.first() is None:
         return False
-    await session.refresh(payment)
+    # What the UPDATE wrote, without reading the row back.
+    set_committed_value(payment, "status", "succeeded")
+    set_committed_value(payment, "provider_txn_id", provider_txn_id)
+    set_committed_value(payment, "paid_at", paid_at)
     await events.publish(
         session,
         PaymentSucceeded(
@@ -216,7 +224,6 @@ async def confirm_sandbox(
         provider_txn_id=f"sandbox-{payment.id}",
         amount_fen=payment.amount_fen,
     )
-    await session.refresh(payment)
     return payment
 
 
@@ -243,13 +250,18 @@ async def request_refund(
             Payment.refunded_fen + amount_fen <= Payment.amount_fen,
         )
         .values(refunded_fen=Payment.refunded_fen + amount_fen)
-        .returning(Payment.id)
+        .returning(Payment.refunded_fen)
         .execution_options(synchronize_session=False)
     )
-    if taken.first() is None:
+    refunded_fen = taken.scalar_one_or_none()
+    if refunded_fen is None:
         raise Conflict(
             "The refund exceeds what is left of the payment.", code="refund_exceeds_payment"
         )
+    # A payment this session holds shows the new total without being read again.
+    held = session.identity_map.get(identity_key(Payment, payment_id))
+    if held is not None:
+        set_committed_value(held, "refunded_fen", refunded_fen)
     refund = PaymentRefund(
         payment_id=payment_id,
         idempotency_key=key,

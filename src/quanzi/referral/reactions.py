@@ -34,7 +34,7 @@ async def on_order_paid(session: AsyncSession, event: OrderPaid) -> None:
     )
     await session.flush()
     link = await shares.resolve_link(
-        session, share_code=event.share_code, buyer_id=event.buyer_id, at=clock.now()
+        session, share_code=event.share_code, buyer_id=event.buyer_id, at=event.paid_at
     )
     if link is None:
         return

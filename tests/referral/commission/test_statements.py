@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi.core import db
+from quanzi.core import clock, db
 from quanzi.orders.events import OrderPaid
 from quanzi.referral.commission import service as commissions
 from tests.helpers import Account, register
@@ -50,6 +50,7 @@ async def accrue_counting(order: dict[str, Any], buyer: Account, code: str) -> i
                     total_fen=order["total_fen"],
                     payment_id=uuid.UUID(order["payment"]["id"]),
                     share_code=code,
+                    paid_at=clock.now(),
                 ),
             )
         return len(statements)

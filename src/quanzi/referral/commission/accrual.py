@@ -60,7 +60,7 @@ async def accrue(session: AsyncSession, event: OrderPaid) -> None:
         return
     now = clock.now()
     sharer = await referral.resolve_sharer(
-        session, share_code=event.share_code, buyer_id=event.buyer_id, at=now
+        session, share_code=event.share_code, buyer_id=event.buyer_id, at=event.paid_at
     )
     if sharer is None or sharer == event.buyer_id:
         return
