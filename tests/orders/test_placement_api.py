@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.catalog import service as catalog
@@ -66,6 +67,30 @@ async def test_insufficient_stock_names_the_sku_and_takes_nothing(
     assert await levels(shop.a) == (10, 0, 0)
     assert await levels(shop.b) == (5, 0, 0)
     assert await count_orders() == 0
+
+
+async def test_sold_out_sku_is_refused_before_anything_is_written(
+    client: httpx.AsyncClient, shop: Shop, buyer: Account
+) -> None:
+    # A flash sale after the last unit: each late attempt must cost reads only.
+    assert (await place(client, buyer, (shop.b, 5))).status_code == 201
+    writes: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(statement.split("(")[0])
+
+    engine = db.engine().sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        late = await place(client, buyer, (shop.b, 1))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert problem(late, 409, "insufficient_stock")["sku_id"] == shop.b
+    # Only the idempotency claim (rolled back with the refusal) precedes the stock check.
+    assert writes == ["INSERT INTO idempotency_records "]
+    assert await levels(shop.b) == (0, 5, 0)
+    assert await count_orders() == 1
 
 
 async def test_member_price_only_through_the_pricing_hook(

@@ -48,6 +48,8 @@ class SkuFacts:
     supply_price_fen: int
     sku_active: bool
     product_status: str
+    # Units on hand when read: enough to refuse a sold-out SKU at once, never to take any.
+    stock: int
 
     @property
     def sellable(self) -> bool:
@@ -73,6 +75,7 @@ async def load_sku_facts(
             Sku.supply_price_fen,
             Sku.active,
             Product.status,
+            Sku.stock,
         )
         .join(Product, Product.id == Sku.product_id)
         .where(Sku.id.in_(wanted))
@@ -89,6 +92,7 @@ async def load_sku_facts(
             supply_price_fen=supply_price_fen,
             sku_active=sku_active,
             product_status=product_status,
+            stock=on_hand,
         )
         for (
             sku_id,
@@ -101,6 +105,7 @@ async def load_sku_facts(
             supply_price_fen,
             sku_active,
             product_status,
+            on_hand,
         ) in result.all()
     }
 
@@ -272,7 +277,20 @@ async def reserve(session: AsyncSession, quantities: Mapping[uuid.UUID, int]) ->
         await _move_all(
             session, {sku_id: quantities[sku_id] for sku_id in moved}, Sku.reserved, Sku.stock
         )
-    raise Conflict(
+    raise _insufficient(missing)
+
+
+def check_on_hand(facts: Mapping[uuid.UUID, SkuFacts], quantities: Mapping[uuid.UUID, int]) -> None:
+    """Refuse at once what the stock read with ``facts`` cannot cover: a sold-out flash
+    sale answers ``insufficient_stock`` before anything is written. :func:`reserve` stays
+    the guard against a concurrent buyer."""
+    missing = sorted(sku_id for sku_id, units in quantities.items() if facts[sku_id].stock < units)
+    if missing:
+        raise _insufficient(missing)
+
+
+def _insufficient(missing: list[uuid.UUID]) -> Conflict:
+    return Conflict(
         "Not enough stock left for this item.",
         code="insufficient_stock",
         sku_id=str(missing[0]),

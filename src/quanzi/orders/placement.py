@@ -119,6 +119,7 @@ async def place_order(
     _check_overrides(overrides, sku_ids)
     facts = await stock.load_sku_facts(session, sku_ids)
     _sellable(facts, sku_ids)
+    stock.check_on_hand(facts, merged)
     needs_member_check = any(
         facts[sku_id].member_price_fen is not None and sku_id not in overrides for sku_id in sku_ids
     )
