@@ -17,11 +17,13 @@ $(STAMP): $(BIN)/python requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# Front-end libraries (htmx) pinned in package-lock.json, installed from npm, never committed.
-$(VENDOR)/htmx.min.js: package.json package-lock.json scripts/vendor.sh
+# Front-end libraries (htmx, Chart.js) pinned in package-lock.json, installed from npm,
+# never committed; one run of scripts/vendor.sh makes them all.
+VENDORED := $(VENDOR)/htmx.min.js $(VENDOR)/chart.umd.min.js
+$(VENDORED) &: package.json package-lock.json scripts/vendor.sh
 	@scripts/vendor.sh
 
-install: $(STAMP) $(VENDOR)/htmx.min.js
+install: $(STAMP) $(VENDORED)
 
 ## make demo: fresh machine → venv, install, migrate, seed demo data, serve on :8000 (SQLite)
 demo: install

@@ -20,3 +20,4 @@ fi
 npm ci --no-audit --no-fund --loglevel=error
 mkdir -p "$vendor"
 cp node_modules/htmx.org/dist/htmx.min.js "$vendor/htmx.min.js"
+cp node_modules/chart.js/dist/chart.umd.min.js "$vendor/chart.umd.min.js"

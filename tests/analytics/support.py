@@ -10,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.analytics import rules
-from quanzi.analytics.models import DailyKpi
+from quanzi.analytics.models import DailyKpi, SharerDay
 from quanzi.analytics.service import FIGURES, roll_up
 from quanzi.core import db
 from quanzi.core.config import get_settings
 from quanzi.groupbuy.models import Group
 from quanzi.membership.models import Membership
 from quanzi.orders.models import Order, OrderRefund
+from quanzi.referral.models import ShareConversion
 
 
 async def recount() -> dict[date, dict[str, int]]:
@@ -30,6 +31,13 @@ async def recount() -> dict[date, dict[str, int]]:
                 select(Membership.user_id, Membership.started_at, Membership.expires_at)
             )
         ).all()
+        for _, started_at, _ in tenures:
+            days[rules.shop_day(started_at, zone)]["members_joined"] += 1
+        ended = await session.scalars(
+            select(Membership.expires_at).where(Membership.status != "active")
+        )
+        for expires_at in ended:
+            days[rules.shop_day(expires_at, zone)]["members_ended"] += 1
         first_day: dict[Any, date] = {}
         buyer_days: set[tuple[date, Any]] = set()
         orders = (
@@ -108,3 +116,31 @@ async def sweep(limit: int = 1000) -> int:
 
 def nonzero(days: dict[date, dict[str, int]]) -> dict[date, dict[str, int]]:
     return {day: row for day, row in days.items() if any(row.values())}
+
+
+async def sharer_recount() -> dict[tuple[date, Any], tuple[int, int]]:
+    """Orders and goods sales per (paid day, sharer), from the share conversions."""
+    zone = get_settings().timezone
+
+    async def work(session: AsyncSession) -> dict[tuple[date, Any], tuple[int, int]]:
+        counted: dict[tuple[date, Any], tuple[int, int]] = {}
+        rows = await session.execute(
+            select(ShareConversion.sharer_id, ShareConversion.sales_fen, Order.paid_at).join(
+                Order, Order.id == ShareConversion.order_id
+            )
+        )
+        for sharer_id, sales_fen, paid_at in rows:
+            key = (rules.shop_day(paid_at, zone), sharer_id)
+            orders, sales = counted.get(key, (0, 0))
+            counted[key] = (orders + 1, sales + sales_fen)
+        return counted
+
+    return await db.transaction(work)
+
+
+async def sharer_rollups() -> dict[tuple[date, Any], tuple[int, int]]:
+    async def work(session: AsyncSession) -> dict[tuple[date, Any], tuple[int, int]]:
+        rows = await session.scalars(select(SharerDay))
+        return {(row.day, row.sharer_id): (row.orders, row.sales_fen) for row in rows}
+
+    return await db.transaction(work)

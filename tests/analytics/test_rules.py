@@ -78,3 +78,30 @@ def test_shares_and_windows() -> None:
     ]
     with pytest.raises(ValueError, match="positive"):
         rules.window(date(2026, 11, 3), 0)
+
+
+def test_membership_events_count_tenures_on_their_own_days() -> None:
+    deltas = rules.Deltas()
+    seen = datetime(2026, 11, 5, 3, 0, tzinfo=UTC)
+    started = "2026-11-02T17:00:00+00:00"  # 01:00 on 3 November in Shanghai
+    rules.apply_event(
+        deltas, "membership.activated", {"started_at": started, "renewal": False}, seen, SHANGHAI
+    )
+    rules.apply_event(
+        deltas, "membership.activated", {"started_at": started, "renewal": True}, seen, SHANGHAI
+    )
+    rules.apply_event(
+        deltas,
+        "membership.ended",
+        {"started_at": started, "expires_at": "2026-11-04T02:00:00+00:00"},
+        seen,
+        SHANGHAI,
+    )
+    assert deltas.by_day[date(2026, 11, 3)]["members_joined"] == 1
+    assert deltas.by_day[date(2026, 11, 4)]["members_ended"] == 1
+    assert date(2026, 11, 5) not in deltas.by_day
+
+
+def test_running_totals() -> None:
+    assert rules.running_totals(3, [1, 0, -2, 2]) == [4, 4, 2, 4]
+    assert rules.running_totals(0, []) == []

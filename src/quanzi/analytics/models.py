@@ -20,7 +20,9 @@ class DailyKpi(Base):
     distinct members who paid a goods order that day, ``new_buyers`` those paying for the
     first time; ``member_gmv_fen``: the part of ``gmv_fen`` paid by buyers holding an
     active membership when they paid; ``membership_fen``/``memberships_sold``: membership
-    fee orders paid, ``membership_refunds_fen`` refunded; groups closed that day.
+    fee orders paid, ``membership_refunds_fen`` refunded; groups closed that day;
+    ``members_joined``/``members_ended``: membership tenures that started (renewals
+    excluded) and ended that day, whose running sum is the number of active members.
     """
 
     __tablename__ = "analytics_daily"
@@ -38,6 +40,20 @@ class DailyKpi(Base):
     membership_refunds_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     groups_succeeded: Mapped[int] = mapped_column(Integer, default=0)
     groups_failed: Mapped[int] = mapped_column(Integer, default=0)
+    members_joined: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    members_ended: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class SharerDay(Base):
+    """Goods orders paid on ``day`` that were attributed to ``sharer_id``'s share links, and
+    their goods amount (before refunds): top sharers over any window of days."""
+
+    __tablename__ = "analytics_sharer_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    sharer_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+    sales_fen: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class BuyerDay(Base):

@@ -4,7 +4,7 @@ day, and the KPI figures derived from the sums. No database, no clock."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -14,7 +14,16 @@ ORDER_PAID = "order.paid"
 ORDER_REFUNDED = "order.refunded"
 GROUP_SUCCEEDED = "group.succeeded"
 GROUP_FAILED = "group.failed"
-TOPICS = (ORDER_PAID, ORDER_REFUNDED, GROUP_SUCCEEDED, GROUP_FAILED)
+MEMBERSHIP_ACTIVATED = "membership.activated"
+MEMBERSHIP_ENDED = "membership.ended"
+TOPICS = (
+    ORDER_PAID,
+    ORDER_REFUNDED,
+    GROUP_SUCCEEDED,
+    GROUP_FAILED,
+    MEMBERSHIP_ACTIVATED,
+    MEMBERSHIP_ENDED,
+)
 
 MEMBERSHIP_KIND = "membership"
 
@@ -31,6 +40,8 @@ COUNTERS = (
     "membership_refunds_fen",
     "groups_succeeded",
     "groups_failed",
+    "members_joined",
+    "members_ended",
 )
 
 
@@ -54,12 +65,14 @@ def uuid7_floor(at: datetime) -> uuid.UUID:
 
 @dataclass(frozen=True)
 class Paid:
-    """A goods order paid: who, when (shop day) and how much."""
+    """A goods order paid: who, when (shop day) and how much; ``order_id`` finds the share
+    link it was attributed to."""
 
     buyer_id: uuid.UUID
     day: date
     amount_fen: int
     at: datetime
+    order_id: uuid.UUID | None = None
 
 
 @dataclass
@@ -90,7 +103,16 @@ def apply_event(
             return
         deltas.add(day, "gmv_fen", amount)
         deltas.add(day, "orders_paid", 1)
-        deltas.goods_paid.append(Paid(uuid.UUID(str(payload["buyer_id"])), day, amount, at))
+        order_id = payload.get("order_id")
+        deltas.goods_paid.append(
+            Paid(
+                uuid.UUID(str(payload["buyer_id"])),
+                day,
+                amount,
+                at,
+                uuid.UUID(str(order_id)) if order_id is not None else None,
+            )
+        )
     elif topic == ORDER_REFUNDED:
         amount = int(payload["amount_fen"])
         if payload.get("kind") == MEMBERSHIP_KIND:
@@ -102,6 +124,29 @@ def apply_event(
         deltas.add(day, "groups_succeeded", 1)
     elif topic == GROUP_FAILED:
         deltas.add(day, "groups_failed", 1)
+    elif topic == MEMBERSHIP_ACTIVATED:
+        # A renewal extends a running tenure; only a new tenure is a member joining. The
+        # day is the tenure's own start, as the memberships table has it.
+        if not payload.get("renewal"):
+            deltas.add(_instant_day(payload["started_at"], zone), "members_joined", 1)
+    elif topic == MEMBERSHIP_ENDED:
+        # An ended tenure's ``expires_at`` is the moment it ended (expiry or refund).
+        deltas.add(_instant_day(payload["expires_at"], zone), "members_ended", 1)
+
+
+def _instant_day(raw: Any, zone: ZoneInfo) -> date:
+    return shop_day(datetime.fromisoformat(str(raw)), zone)
+
+
+def running_totals(start: int, changes: Iterable[int]) -> list[int]:
+    """``start`` moved by each change in turn: the level after every step (active members
+    at the end of each day from the day's joins minus ends)."""
+    levels = []
+    level = start
+    for change in changes:
+        level += change
+        levels.append(level)
+    return levels
 
 
 def share_bp(part: int, whole: int) -> int:

@@ -1,203 +1,40 @@
-"""Operator KPIs: the rollup sweep that keeps the daily tables current from the outbox,
-the dashboard read, and a full rebuild from the source tables.
-
-The hot paths pay nothing for this: orders, payments and groups already write their
-outbox events; the sweep reads them later. It keeps its own position (``analytics_cursors``)
-and never touches the webhooks' ``relayed_at`` marker.
-
-Reading an outbox by position is only safe if no event can appear behind the position
-later. Outbox ids are UUIDv7 made at insert, but a transaction commits after it inserts,
-so an event can become visible after newer ones were applied. The sweep therefore looks
-back ``LOOKBACK`` behind its position and remembers which events of that span it applied
-(``analytics_applied_events``): a late event is applied once when it appears; only a
-transaction committing more than ``LOOKBACK`` after writing its event would be missed
-(requests and sweep items run for milliseconds to seconds).
+"""Operator KPIs: the dashboard read from the rollups, and a full rebuild of the rollups
+from the source tables. The sweep that keeps them current from the outbox is in
+:mod:`quanzi.analytics.rollup` (:func:`roll_up`, :func:`roll_up_sweep`, re-exported here).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
 
-from sqlalchemy import delete, exists, func, insert, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.analytics import rules
-from quanzi.analytics.models import AppliedEvent, Buyer, BuyerDay, DailyKpi, RollupCursor
+from quanzi.analytics.models import AppliedEvent, Buyer, DailyKpi, RollupCursor, SharerDay
+from quanzi.analytics.rollup import CURSOR, LOOKBACK, insert_for, roll_up, roll_up_sweep
 from quanzi.core import clock, db
 from quanzi.core.config import get_settings
 from quanzi.core.outbox import OutboxEvent
-from quanzi.membership import service as membership
+from quanzi.identity import service as identity
 
-CURSOR = "outbox"
-LOOKBACK = timedelta(minutes=2)
+__all__ = [
+    "FIGURES",
+    "MAX_DAYS",
+    "Dashboard",
+    "DayFigures",
+    "TopSharer",
+    "dashboard",
+    "rebuild",
+    "roll_up",
+    "roll_up_sweep",
+    "top_sharers",
+]
+
 MAX_DAYS = 366
-
-
-def _insert(session: AsyncSession) -> Any:
-    return pg_insert if db.is_postgres(session) else sqlite_insert
-
-
-# --- the rollup sweep ------------------------------------------------------------------
-
-
-async def _claim_cursor(session: AsyncSession) -> RollupCursor | None:
-    """The cursor row, locked; ``None`` while another worker holds it (PostgreSQL)."""
-    await session.execute(
-        _insert(session)(RollupCursor)
-        .values(name=CURSOR, position_id=None, updated_at=clock.now())
-        .on_conflict_do_nothing(index_elements=["name"])
-    )
-    stmt = (
-        select(RollupCursor)
-        .where(RollupCursor.name == CURSOR)
-        .execution_options(populate_existing=True)
-    )
-    if db.is_postgres(session):
-        stmt = stmt.with_for_update(skip_locked=True)
-    cursor: RollupCursor | None = await session.scalar(stmt)
-    return cursor
-
-
-async def _members_among(
-    session: AsyncSession, paid: list[rules.Paid]
-) -> set[tuple[uuid.UUID, datetime]]:
-    """(buyer, instant) pairs of ``paid`` where the buyer was an active member then."""
-    by_instant: dict[datetime, set[uuid.UUID]] = defaultdict(set)
-    for item in paid:
-        by_instant[item.at].add(item.buyer_id)
-    found: set[tuple[uuid.UUID, datetime]] = set()
-    for at, buyers in by_instant.items():
-        active = await membership.active_members_among(session, list(buyers), at)
-        found.update((buyer, at) for buyer in active)
-    return found
-
-
-async def _count_buyers(
-    session: AsyncSession, deltas: rules.Deltas
-) -> tuple[Counter[date], Counter[date]]:
-    """Distinct buyers per day and first-time buyers per day added by this batch."""
-    pairs = sorted({(item.day, item.buyer_id) for item in deltas.goods_paid})
-    buyers: Counter[date] = Counter()
-    new_buyers: Counter[date] = Counter()
-    if not pairs:
-        return buyers, new_buyers
-    inserted = await session.execute(
-        _insert(session)(BuyerDay)
-        .values([{"day": day, "buyer_id": buyer_id} for day, buyer_id in pairs])
-        .on_conflict_do_nothing(index_elements=["day", "buyer_id"])
-        .returning(BuyerDay.day)
-    )
-    buyers.update(inserted.scalars())
-    span: dict[uuid.UUID, tuple[date, date]] = {}
-    for day, buyer_id in pairs:
-        first, last = span.get(buyer_id, (day, day))
-        span[buyer_id] = (min(first, day), max(last, day))
-    known = {
-        row.buyer_id: row
-        for row in await session.scalars(
-            select(Buyer)
-            .where(Buyer.buyer_id.in_(list(span)))
-            .execution_options(populate_existing=True)
-        )
-    }
-    for buyer_id, (first, last) in span.items():
-        row = known.get(buyer_id)
-        if row is None:
-            session.add(Buyer(buyer_id=buyer_id, first_paid_on=first, last_paid_on=last))
-            new_buyers[first] += 1
-            continue
-        if first < row.first_paid_on:
-            # An earlier payment applied late: the buyer was new on that earlier day.
-            new_buyers[row.first_paid_on] -= 1
-            new_buyers[first] += 1
-            row.first_paid_on = first
-        row.last_paid_on = max(row.last_paid_on, last)
-    await session.flush()
-    return buyers, new_buyers
-
-
-async def _add_to_days(
-    session: AsyncSession,
-    deltas: rules.Deltas,
-    buyers: Counter[date],
-    new_buyers: Counter[date],
-) -> None:
-    days = set(deltas.by_day) | set(buyers) | set(new_buyers)
-    table = DailyKpi.__table__
-    for day in sorted(days):
-        values = dict(deltas.by_day.get(day, dict.fromkeys(rules.COUNTERS, 0)))
-        values.update(buyers=buyers[day], new_buyers=new_buyers[day])
-        stmt = _insert(session)(DailyKpi).values(day=day, **values)
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["day"],
-                set_={name: table.c[name] + stmt.excluded[name] for name in values},
-            )
-        )
-
-
-async def roll_up(session: AsyncSession, *, limit: int) -> int:
-    """Apply up to ``limit`` outbox events not applied yet to the daily rollups; returns
-    how many. Returns 0 at once if another worker is rolling up (PostgreSQL)."""
-    cursor = await _claim_cursor(session)
-    if cursor is None:
-        return 0
-    low = (
-        rules.uuid7_floor(rules.uuid7_time(cursor.position_id) - LOOKBACK)
-        if cursor.position_id is not None
-        else None
-    )
-    stmt = (
-        select(OutboxEvent.id, OutboxEvent.topic, OutboxEvent.payload, OutboxEvent.created_at)
-        .where(
-            OutboxEvent.topic.in_(rules.TOPICS),
-            ~exists().where(AppliedEvent.event_id == OutboxEvent.id),
-        )
-        .order_by(OutboxEvent.id)
-        .limit(limit)
-    )
-    if low is not None:
-        stmt = stmt.where(OutboxEvent.id >= low)
-    events = (await session.execute(stmt)).all()
-    if not events:
-        return 0
-    zone = get_settings().timezone
-    deltas = rules.Deltas()
-    for event in events:
-        rules.apply_event(deltas, event.topic, event.payload, event.created_at, zone)
-    members = await _members_among(session, deltas.goods_paid)
-    for item in deltas.goods_paid:
-        if (item.buyer_id, item.at) in members:
-            deltas.add(item.day, "member_gmv_fen", item.amount_fen)
-    buyers, new_buyers = await _count_buyers(session, deltas)
-    await _add_to_days(session, deltas, buyers, new_buyers)
-    await session.execute(
-        _insert(session)(AppliedEvent).values([{"event_id": event.id} for event in events])
-    )
-    newest = max(event.id for event in events)
-    if cursor.position_id is None or newest > cursor.position_id:
-        cursor.position_id = newest
-    cursor.updated_at = clock.now()
-    assert cursor.position_id is not None
-    floor = rules.uuid7_floor(rules.uuid7_time(cursor.position_id) - LOOKBACK)
-    await session.execute(delete(AppliedEvent).where(AppliedEvent.event_id < floor))
-    await session.flush()
-    return len(events)
-
-
-async def roll_up_sweep(limit: int) -> int:
-    """Worker sweep: one batch of at most ``limit`` events, in one transaction."""
-
-    async def work(session: AsyncSession) -> int:
-        return await roll_up(session, limit=limit)
-
-    return await db.transaction(work)
+TOP_SHARERS = 10
 
 
 # --- the dashboard ---------------------------------------------------------------------
@@ -213,20 +50,66 @@ class DayFigures:
 
 
 @dataclass(frozen=True)
+class TopSharer:
+    sharer_id: uuid.UUID
+    display_name: str
+    orders: int
+    sales_fen: int
+
+
+@dataclass(frozen=True)
 class Dashboard:
     days: list[DayFigures]
     totals: dict[str, int]
     as_of: datetime | None
+    top_sharers: list[TopSharer]
 
 
 FIGURES = (*rules.COUNTERS, "buyers", "new_buyers")
+# Figures derived per day from the stored ones: active members at the day's end, and
+# buyers of the day who had paid on an earlier day.
+DERIVED = ("active_members", "repeat_buyers")
+
+
+async def _active_before(session: AsyncSession, day: date) -> int:
+    """Members active at the start of ``day``: tenures begun before it minus those ended."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(DailyKpi.members_joined - DailyKpi.members_ended), 0)).where(
+            DailyKpi.day < day
+        )
+    )
+    return int(total or 0)
+
+
+async def top_sharers(session: AsyncSession, *, since: date, limit: int) -> list[TopSharer]:
+    """The sharers whose links brought the most goods sales (before refunds) from ``since``
+    to today, with the number of those orders; ties by sharer id."""
+    sales = func.sum(SharerDay.sales_fen)
+    rows = (
+        await session.execute(
+            select(SharerDay.sharer_id, func.sum(SharerDay.orders), sales)
+            .where(SharerDay.day >= since)
+            .group_by(SharerDay.sharer_id)
+            .order_by(sales.desc(), SharerDay.sharer_id)
+            .limit(limit)
+        )
+    ).all()
+    names = await identity.display_names(session, [row[0] for row in rows])
+    return [
+        TopSharer(sharer_id, names.get(sharer_id, "?"), int(orders), int(sales_fen))
+        for sharer_id, orders, sales_fen in rows
+    ]
 
 
 async def dashboard(session: AsyncSession, *, days: int) -> Dashboard:
-    """KPIs of the last ``days`` shop days (today included) from the rollups, with totals.
+    """KPIs of the last ``days`` shop days (today included) from the rollups, with totals
+    and the top sharers of the window.
 
     ``totals["buyers"]`` counts distinct buyers over the whole window (not the sum of the
-    daily counts); ``as_of`` is when the newest event applied was written.
+    daily counts) and ``totals["repeat_buyers"]`` those of them who paid on two or more
+    different days (the latest inside the window): the repurchase rate is their share.
+    ``active_members`` is the count at the end of each day (in the totals: now).
+    ``as_of`` is when the newest event applied was written.
     """
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"days must be between 1 and {MAX_DAYS}")
@@ -238,23 +121,39 @@ async def dashboard(session: AsyncSession, *, days: int) -> Dashboard:
             select(DailyKpi).where(DailyKpi.day >= span[0], DailyKpi.day <= today)
         )
     }
+    stored = [
+        {name: int(getattr(rows[day], name)) if day in rows else 0 for name in FIGURES}
+        for day in span
+    ]
+    active = rules.running_totals(
+        await _active_before(session, span[0]),
+        (row["members_joined"] - row["members_ended"] for row in stored),
+    )
     series = [
         DayFigures(
-            day, {name: int(getattr(rows[day], name)) if day in rows else 0 for name in FIGURES}
+            day,
+            {**row, "active_members": level, "repeat_buyers": row["buyers"] - row["new_buyers"]},
         )
-        for day in span
+        for day, row, level in zip(span, stored, active, strict=True)
     ]
     totals = {name: sum(figures.get(name) for figures in series) for name in FIGURES}
     # Distinct over the window: a buyer counts once if their latest paid day is in it (the
-    # window always ends today, so nothing later exists).
-    totals["buyers"] = int(
-        await session.scalar(select(func.count()).where(Buyer.last_paid_on >= span[0])) or 0
+    # window always ends today, so nothing later exists); an indexed range either way.
+    in_window = Buyer.last_paid_on >= span[0]
+    totals["buyers"] = int(await session.scalar(select(func.count()).where(in_window)) or 0)
+    totals["repeat_buyers"] = int(
+        await session.scalar(
+            select(func.count()).where(in_window, Buyer.first_paid_on < Buyer.last_paid_on)
+        )
+        or 0
     )
+    totals["active_members"] = active[-1]
     position = await session.scalar(
         select(RollupCursor.position_id).where(RollupCursor.name == CURSOR)
     )
     as_of = rules.uuid7_time(position) if position is not None else None
-    return Dashboard(series, totals, as_of)
+    sharers = await top_sharers(session, since=span[0], limit=TOP_SHARERS)
+    return Dashboard(series, totals, as_of, sharers)
 
 
 # --- rebuild ---------------------------------------------------------------------------
@@ -263,6 +162,7 @@ _REBUILD_SQL = [
     "DELETE FROM analytics_daily",
     "DELETE FROM analytics_buyer_days",
     "DELETE FROM analytics_buyers",
+    "DELETE FROM analytics_sharer_days",
     "DELETE FROM analytics_applied_events",
     """
     INSERT INTO analytics_buyer_days (day, buyer_id)
@@ -274,12 +174,19 @@ _REBUILD_SQL = [
     SELECT buyer_id, min(day), max(day) FROM analytics_buyer_days GROUP BY buyer_id
     """,
     """
+    INSERT INTO analytics_sharer_days (day, sharer_id, orders, sales_fen)
+    SELECT (o.paid_at AT TIME ZONE :tz)::date, c.sharer_id, count(*), sum(c.sales_fen)
+    FROM share_conversions c JOIN orders o ON o.id = c.order_id
+    WHERE o.paid_at IS NOT NULL
+    GROUP BY 1, 2
+    """,
+    """
     INSERT INTO analytics_daily (day, gmv_fen, orders_paid, refunds_fen, refunds, buyers,
         new_buyers, member_gmv_fen, membership_fen, memberships_sold, membership_refunds_fen,
-        groups_succeeded, groups_failed)
+        groups_succeeded, groups_failed, members_joined, members_ended)
     SELECT day, sum(gmv), sum(orders), sum(refunds_fen), sum(refunds), sum(buyers),
            sum(new_buyers), sum(member_gmv), sum(membership), sum(memberships),
-           sum(membership_refunds), sum(succeeded), sum(failed)
+           sum(membership_refunds), sum(succeeded), sum(failed), sum(joined), sum(ended)
     FROM (
         SELECT (o.paid_at AT TIME ZONE :tz)::date AS day,
                CASE WHEN o.kind <> 'membership' THEN o.total_fen ELSE 0 END AS gmv,
@@ -291,7 +198,7 @@ _REBUILD_SQL = [
                ) THEN o.total_fen ELSE 0 END AS member_gmv,
                CASE WHEN o.kind = 'membership' THEN o.total_fen ELSE 0 END AS membership,
                CASE WHEN o.kind = 'membership' THEN 1 ELSE 0 END AS memberships,
-               0 AS membership_refunds, 0 AS succeeded, 0 AS failed
+               0 AS membership_refunds, 0 AS succeeded, 0 AS failed, 0 AS joined, 0 AS ended
         FROM orders o WHERE o.paid_at IS NOT NULL
         UNION ALL
         SELECT (r.created_at AT TIME ZONE :tz)::date,
@@ -299,19 +206,27 @@ _REBUILD_SQL = [
                CASE WHEN o.kind <> 'membership' THEN r.amount_fen ELSE 0 END,
                CASE WHEN o.kind <> 'membership' THEN 1 ELSE 0 END,
                0, 0, 0, 0, 0,
-               CASE WHEN o.kind = 'membership' THEN r.amount_fen ELSE 0 END, 0, 0
+               CASE WHEN o.kind = 'membership' THEN r.amount_fen ELSE 0 END, 0, 0, 0, 0
         FROM order_refunds r JOIN orders o ON o.id = r.order_id
         UNION ALL
         SELECT (closed_at AT TIME ZONE :tz)::date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END,
-               CASE WHEN status = 'failed' THEN 1 ELSE 0 END
+               CASE WHEN status = 'failed' THEN 1 ELSE 0 END, 0, 0
         FROM groups WHERE status IN ('succeeded', 'failed') AND closed_at IS NOT NULL
         UNION ALL
-        SELECT day, 0, 0, 0, 0, count(*), 0, 0, 0, 0, 0, 0, 0
+        SELECT day, 0, 0, 0, 0, count(*), 0, 0, 0, 0, 0, 0, 0, 0, 0
         FROM analytics_buyer_days GROUP BY day
         UNION ALL
-        SELECT first_paid_on, 0, 0, 0, 0, 0, count(*), 0, 0, 0, 0, 0, 0
+        SELECT first_paid_on, 0, 0, 0, 0, 0, count(*), 0, 0, 0, 0, 0, 0, 0, 0
         FROM analytics_buyers GROUP BY first_paid_on
+        UNION ALL
+        -- Every memberships row is one tenure: it began at started_at; once it is no
+        -- longer active, expires_at is the moment it ended.
+        SELECT (started_at AT TIME ZONE :tz)::date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0
+        FROM memberships
+        UNION ALL
+        SELECT (expires_at AT TIME ZONE :tz)::date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+        FROM memberships WHERE status <> 'active'
     ) AS facts
     GROUP BY day
     """,
@@ -319,8 +234,8 @@ _REBUILD_SQL = [
 
 
 async def rebuild(session: AsyncSession) -> int:
-    """Recompute every rollup from the source tables (orders, refunds, groups) and move the
-    cursor past the newest outbox event; returns the number of days rolled up.
+    """Recompute every rollup from the source tables (orders, refunds, groups, memberships,
+    share conversions) and move the cursor past the newest outbox event; returns the number of days rolled up.
 
     For loading history or repairing the rollups, with writes stopped: events written
     while it runs would be counted by the rebuild and again by the sweep. PostgreSQL only
@@ -333,7 +248,7 @@ async def rebuild(session: AsyncSession) -> int:
         await session.execute(text(statement), {"tz": tz} if ":tz" in statement else {})
     newest = await session.scalar(select(OutboxEvent.id).order_by(OutboxEvent.id.desc()).limit(1))
     await session.execute(
-        _insert(session)(RollupCursor)
+        insert_for(session)(RollupCursor)
         .values(name=CURSOR, position_id=newest, updated_at=clock.now())
         .on_conflict_do_update(
             index_elements=["name"], set_={"position_id": newest, "updated_at": clock.now()}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from quanzi.catalog import stock
@@ -14,7 +15,7 @@ from quanzi.core import clock
 from quanzi.core.config import get_settings
 from quanzi.groupbuy import campaigns, rules
 from quanzi.groupbuy.models import Group, GroupCampaign, GroupMember
-from quanzi.groupbuy.seats import OPEN, PAID, PENDING, RESERVED, get_group
+from quanzi.groupbuy.seats import FAILED, OPEN, PAID, PENDING, RESERVED, SUCCEEDED, get_group
 from quanzi.identity import service as identity
 
 
@@ -149,3 +150,45 @@ async def list_groups(
     if status is not None:
         stmt = stmt.where(Group.status == status)
     return list((await session.scalars(stmt)).all())
+
+
+@dataclass(frozen=True)
+class CampaignFigures:
+    """How a campaign is doing, for the operator's list: its groups by state and the seats
+    members paid for in groups that succeeded (seats the platform filled not included)."""
+
+    live_groups: int = 0
+    succeeded_groups: int = 0
+    failed_groups: int = 0
+    seats_sold: int = 0
+
+
+async def campaign_figures(
+    session: AsyncSession, campaign_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, CampaignFigures]:
+    """:class:`CampaignFigures` of each campaign in one grouped query (a campaign without
+    groups is absent)."""
+    if not campaign_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            Group.campaign_id,
+            Group.status,
+            func.count(Group.id),
+            func.coalesce(func.sum(Group.paid_count), 0),
+        )
+        .where(Group.campaign_id.in_(set(campaign_ids)))
+        .group_by(Group.campaign_id, Group.status)
+    )
+    counts: dict[uuid.UUID, dict[str, tuple[int, int]]] = {}
+    for campaign_id, status, groups, paid in rows.all():
+        counts.setdefault(campaign_id, {})[status] = (int(groups), int(paid))
+    return {
+        campaign_id: CampaignFigures(
+            live_groups=by_status.get(PENDING, (0, 0))[0] + by_status.get(OPEN, (0, 0))[0],
+            succeeded_groups=by_status.get(SUCCEEDED, (0, 0))[0],
+            failed_groups=by_status.get(FAILED, (0, 0))[0],
+            seats_sold=by_status.get(SUCCEEDED, (0, 0))[1],
+        )
+        for campaign_id, by_status in counts.items()
+    }

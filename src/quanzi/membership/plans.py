@@ -84,7 +84,7 @@ def _clean_drafts(drafts: Sequence[PartnerBenefitDraft]) -> list[PartnerBenefitD
             partner=rules.clean_name(
                 draft.partner, field="partner", max_length=rules.MAX_PARTNER_LENGTH
             ),
-            description=draft.description.strip()[:300],
+            description=rules.clean_description(draft.description),
             codes=rules.clean_codes(draft.codes),
         )
         for draft in drafts

@@ -3,6 +3,7 @@ and the cleaning of partner code uploads. No database, no clock: tests call thes
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ MAX_PARTNER_BENEFITS = 20
 MAX_CODES_PER_UPLOAD = 5000
 MAX_CODE_LENGTH = 120
 MAX_PARTNER_LENGTH = 80
+MAX_DESCRIPTION_LENGTH = 300
 
 # Membership statuses and end reasons.
 ACTIVE = "active"
@@ -83,8 +85,18 @@ def prepaid_too_far(now: datetime, expires_at: datetime | None) -> bool:
     return expires_at is not None and expires_at - now > timedelta(days=MAX_PREPAID_DAYS)
 
 
+def _has_control(text: str, *, allowed: str = "") -> bool:
+    # NUL and other control characters: PostgreSQL refuses NUL in text (a 500 waiting to
+    # happen) and nobody means the others in a name shown to members.
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+
+
 def clean_name(name: str, *, field: str, max_length: int) -> str:
     cleaned = " ".join(name.split())
+    if _has_control(cleaned):
+        raise Unprocessable(
+            f"The {field} contains control characters.", code="invalid_plan", field=field
+        )
     if not cleaned:
         raise Unprocessable(f"The {field} cannot be blank.", code="invalid_plan", field=field)
     if len(cleaned) > max_length:
@@ -92,6 +104,19 @@ def clean_name(name: str, *, field: str, max_length: int) -> str:
             f"The {field} is longer than {max_length} characters.",
             code="invalid_plan",
             field=field,
+        )
+    return cleaned
+
+
+def clean_description(text: str) -> str:
+    """A partner benefit's description: trimmed, at most ``MAX_DESCRIPTION_LENGTH``
+    characters kept, line breaks and tabs allowed, other control characters refused."""
+    cleaned = text.strip()[:MAX_DESCRIPTION_LENGTH]
+    if _has_control(cleaned, allowed="\n\t"):
+        raise Unprocessable(
+            "A benefit's description contains control characters.",
+            code="invalid_plan",
+            field="description",
         )
     return cleaned
 

@@ -11,7 +11,7 @@ named below, by concept; import from here.
 - pricing: :func:`set_member_check`, :func:`set_free_shipping_check`
 - refunds: :func:`refund_order`
 - sweeps: :func:`expire_unpaid`, :func:`auto_complete`
-- queries: :func:`order_for`, :func:`list_orders`
+- queries: :func:`order_for`, :func:`list_orders`, :func:`buyer_totals`
 """
 
 from __future__ import annotations
@@ -27,18 +27,28 @@ from quanzi.orders.lifecycle import (
 )
 from quanzi.orders.placement import LineRequest, place_order, place_virtual_order
 from quanzi.orders.pricing import set_free_shipping_check, set_member_check
-from quanzi.orders.queries import OrderPage, Viewer, list_orders, order_for, parse_cursor
+from quanzi.orders.queries import (
+    BuyerTotals,
+    OrderPage,
+    Viewer,
+    buyer_totals,
+    list_orders,
+    order_for,
+    parse_cursor,
+)
 from quanzi.orders.refunds import refund_order
 from quanzi.orders.store import OrderView, get_order
 from quanzi.orders.store import not_found as order_not_found
 from quanzi.orders.sweeps import auto_complete, expire_unpaid
 
 __all__ = [
+    "BuyerTotals",
     "LineRequest",
     "OrderPage",
     "OrderView",
     "Viewer",
     "auto_complete",
+    "buyer_totals",
     "cancel_order",
     "close_unpaid",
     "complete_virtual_order",

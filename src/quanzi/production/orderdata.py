@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from quanzi.orders import rules as order_rules
 from quanzi.orders.models import Order, OrderLine
 from quanzi.production.models import ProductionBatchOrder
 
@@ -163,3 +164,35 @@ async def batch_orders(
         query = query.where(ProductionBatchOrder.order_id.in_(list(order_ids)))
     # A batch is one SKU and orders merge lines of one SKU: one line per order here.
     return [BatchOrder(*row) for row in (await session.execute(query)).all()]
+
+
+@dataclass(frozen=True)
+class ShippingProgress:
+    """How far a batch's direct shipment has come: orders shipped, orders still to ship
+    (confirmed). Refunded orders are in neither."""
+
+    shipped: int
+    to_ship: int
+
+
+async def shipping_progress(
+    session: AsyncSession, batch_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ShippingProgress]:
+    """The shipping progress of each of ``batch_ids`` in one statement (a page of batches
+    lists it beside each one); a batch without orders is left out."""
+    if not batch_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            ProductionBatchOrder.batch_id,
+            func.sum(case((Order.shipped_at.is_not(None), 1), else_=0)),
+            func.sum(case((Order.status == order_rules.CONFIRMED, 1), else_=0)),
+        )
+        .join(Order, Order.id == ProductionBatchOrder.order_id)
+        .where(ProductionBatchOrder.batch_id.in_(list(batch_ids)))
+        .group_by(ProductionBatchOrder.batch_id)
+    )
+    return {
+        batch_id: ShippingProgress(int(shipped or 0), int(to_ship or 0))
+        for batch_id, shipped, to_ship in rows.all()
+    }

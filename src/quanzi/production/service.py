@@ -7,7 +7,8 @@
   :func:`cut_now`, :func:`supplier_batch`, :func:`start_production`,
   :func:`mark_produced`
 - shipping: :func:`ship_batch`, :func:`shipping_list`
-- queries: :func:`list_batches`, :func:`batch_for_supplier`, :func:`batch_for_operator`
+- queries: :func:`list_batches`, :func:`batch_for_supplier`, :func:`batch_for_operator`,
+  :func:`shipping_progress`
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from quanzi.production.batches import (
     supplier_batch,
 )
 from quanzi.production.demand import add_group_demand, apply_refund
+from quanzi.production.orderdata import ShippingProgress, shipping_progress
 from quanzi.production.queries import (
     BatchPage,
     BatchView,
@@ -37,6 +39,7 @@ __all__ = [
     "BatchView",
     "ShipmentReport",
     "ShipmentResult",
+    "ShippingProgress",
     "add_group_demand",
     "apply_refund",
     "batch_for_operator",
@@ -50,6 +53,7 @@ __all__ = [
     "set_rule",
     "ship_batch",
     "shipping_list",
+    "shipping_progress",
     "start_production",
     "supplier_batch",
 ]

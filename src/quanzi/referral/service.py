@@ -5,7 +5,7 @@ and the commission sub-package). The rules live in the files named below; import
 - binding: :func:`bind`, :func:`bind_by_code`, :func:`current_binding`,
   :func:`lapse_expired_bindings` (sweep)
 - shares: :func:`create_link`, :func:`record_click`, :func:`claim_visits`,
-  :func:`resolve_sharer`, :func:`my_links`
+  :func:`resolve_sharer`, :func:`my_links`, :func:`attributions_of`
 - ranks: :func:`rank_of`, :func:`members_with_rank`, :func:`set_shop_owner`
 - teams: :func:`team_view`, :func:`direct_invitees`, :func:`leaderboard`,
   :func:`member_referral`, :func:`roll_up_team_sales` (sweep)
@@ -33,6 +33,8 @@ from quanzi.referral.binding import (
 from quanzi.referral.policy import Policy, get_policy, set_policy
 from quanzi.referral.ranks import members_with_rank, rank_of, set_shop_owner
 from quanzi.referral.shares import (
+    Attribution,
+    attributions_of,
     claim_visits,
     create_link,
     my_links,
@@ -61,8 +63,10 @@ async def profile_part(session: AsyncSession, user: User) -> dict[str, Any]:
 
 
 __all__ = [
+    "Attribution",
     "Binding",
     "Policy",
+    "attributions_of",
     "bind",
     "bind_by_code",
     "claim_visits",

@@ -13,6 +13,7 @@ Attribution (DOMAIN-RULES "Commission"), :func:`resolve_sharer`:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from quanzi.catalog import queries as catalog
 from quanzi.core import clock, security
 from quanzi.core.config import get_settings
-from quanzi.core.db import RetryTransaction, is_postgres
+from quanzi.core.db import RetryTransaction, is_postgres, transaction_memo
 from quanzi.core.errors import NotFound, Unprocessable
 from quanzi.groupbuy import seats as groups
 from quanzi.referral import binding, policy, rules
@@ -173,7 +174,21 @@ async def claim_visits(session: AsyncSession, user_id: uuid.UUID, visitor_key: s
 async def resolve_link(
     session: AsyncSession, *, share_code: str | None, buyer_id: uuid.UUID, at: datetime
 ) -> ShareLink | None:
-    """The share link an order is attributed to (see the module docstring), or ``None``."""
+    """The share link an order is attributed to (see the module docstring), or ``None``.
+
+    Asked by both the conversion count and the commission accrual of one paid order:
+    answered once per transaction."""
+    memo = transaction_memo(session, "share_attribution")
+    key = (share_code, buyer_id, at)
+    if key not in memo:
+        memo[key] = await _attributed_link(session, share_code, buyer_id, at)
+    link: ShareLink | None = memo[key]
+    return link
+
+
+async def _attributed_link(
+    session: AsyncSession, share_code: str | None, buyer_id: uuid.UUID, at: datetime
+) -> ShareLink | None:
     named = await link_by_code(session, share_code)
     if named is not None:
         return None if named.sharer_id == buyer_id else named
@@ -230,6 +245,31 @@ async def record_conversion(
         return False
     await _add_to_figures(session, link.id, link.sharer_id, month, orders=1, sales_fen=sales_fen)
     return True
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A paid order attributed to a sharer, with the goods amount it counted."""
+
+    order_id: uuid.UUID
+    sharer_id: uuid.UUID
+    sales_fen: int
+
+
+async def attributions_of(
+    session: AsyncSession, order_ids: Sequence[uuid.UUID]
+) -> list[Attribution]:
+    """The attributions of ``order_ids`` (orders no link brought are left out), in one
+    primary-key query: what the analytics rollup adds to each sharer's day."""
+    wanted = sorted(set(order_ids))
+    if not wanted:
+        return []
+    rows = await session.execute(
+        select(ShareConversion.order_id, ShareConversion.sharer_id, ShareConversion.sales_fen)
+        .where(ShareConversion.order_id.in_(wanted))
+        .order_by(ShareConversion.order_id)
+    )
+    return [Attribution(order_id, sharer_id, int(sales)) for order_id, sharer_id, sales in rows]
 
 
 async def record_refund(

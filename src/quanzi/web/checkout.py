@@ -28,6 +28,7 @@ from quanzi.core.ids import new_id
 from quanzi.groupbuy import campaigns, seats
 from quanzi.identity.models import User
 from quanzi.orders import pricing
+from quanzi.orders import rules as order_rules
 from quanzi.orders import service as orders
 from quanzi.payments import service as payments
 from quanzi.referral.api import SHARE_COOKIE
@@ -288,7 +289,8 @@ async def checkout(visitor: PageVisitor) -> Response:
 
 
 async def _destination(session: AsyncSession, payment: Any, group: str | None) -> str:
-    """Where a paid buyer goes: their group's page, else the order's page."""
+    """Where a paid buyer goes: their group's page, the shop-owner center for a membership,
+    else the order's page."""
     group_id = optional_id(group)
     if group_id is not None:
         try:
@@ -296,6 +298,9 @@ async def _destination(session: AsyncSession, payment: Any, group: str | None) -
         except NotFound:
             pass
     if payment.payable_type == "order":
+        order = await orders.get_order(session, payment.payable_id)
+        if order.kind == order_rules.MEMBERSHIP:
+            return "/me/membership"
         return f"/orders/{payment.payable_id}"
     return "/orders"
 

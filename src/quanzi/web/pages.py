@@ -23,8 +23,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from quanzi.web import accounts, checkout, grouppage, myorders, shop
+from quanzi.web import accounts, checkout, grouppage, myorders, owner, shop, supplier
+from quanzi.web.console import operations as console_operations
+from quanzi.web.console import setup as console_setup
 
 router = APIRouter(include_in_schema=False)
 for part in (shop.router, accounts.router, checkout.router, myorders.router, grouppage.router):
     router.include_router(part)
+router.include_router(owner.router)
+router.include_router(supplier.router)
+router.include_router(console_setup.router)
+router.include_router(console_operations.router)

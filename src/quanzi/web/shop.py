@@ -19,12 +19,14 @@ from quanzi.catalog.queries import ProductView
 from quanzi.core import clock
 from quanzi.core.db import TransactionalRoute
 from quanzi.core.errors import NotFound
+from quanzi.core.money import apply_rate
 from quanzi.groupbuy import campaigns
 from quanzi.groupbuy import queries as groups
 from quanzi.groupbuy import rules as group_rules
 from quanzi.groupbuy.models import GroupCampaign
 from quanzi.identity import service as identity
 from quanzi.orders import pricing
+from quanzi.referral.commission import service as commission
 from quanzi.web import i18n
 from quanzi.web.auth import PageVisitor
 from quanzi.web.forms import parse_id
@@ -267,6 +269,13 @@ async def product_page(
     is_member = visitor.user is not None and await pricing.is_active_member(
         session, visitor.user.id
     )
+    # A shop owner sees what sharing this SKU earns per item bought at its solo price.
+    share_earn_fen = None
+    if is_member and chosen is not None:
+        rate_bp = (await commission.current_plan(session)).share_rate_for(
+            chosen.id, view.product.category
+        )
+        share_earn_fen = apply_rate(chosen.price_fen, rate_bp)
     nearby = await open_groups_of(session, campaign, now) if campaign else []
     mine: set[uuid.UUID] = set()
     if nearby and visitor.user is not None:
@@ -284,6 +293,7 @@ async def product_page(
             "open_groups": nearby,
             "my_groups": mine,
             "is_member": is_member,
+            "share_earn_fen": share_earn_fen,
             "share": share or "",
         },
     )

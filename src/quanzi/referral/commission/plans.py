@@ -9,6 +9,7 @@ version it was paid under forever.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +22,15 @@ from quanzi.referral.commission.compliance import PlanCheck, check_plan
 from quanzi.referral.commission.models import CommissionPlanVersion
 from quanzi.referral.commission.rules import DEFAULT_PLAN, Plan, plan_from_terms
 
-__all__ = ["DEFAULT_PLAN", "Plan", "current_plan", "plan_version", "set_plan"]
+__all__ = [
+    "DEFAULT_PLAN",
+    "Plan",
+    "StoredVersion",
+    "current_plan",
+    "plan_history",
+    "plan_version",
+    "set_plan",
+]
 
 
 def _plan(row: CommissionPlanVersion) -> Plan:
@@ -46,6 +55,30 @@ async def plan_version(session: AsyncSession, version: int) -> Plan:
     if row is None:
         raise NotFound(f"There is no plan version {version}.", code="plan_version_not_found")
     return _plan(row)
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """A plan version and who stored it (``None`` for the built-in version 1)."""
+
+    plan: Plan
+    created_by: uuid.UUID | None
+
+
+async def plan_history(session: AsyncSession, *, limit: int = 50) -> list[StoredVersion]:
+    """The ``limit`` latest versions, newest first, ending with the built-in version 1 when
+    the list reaches back that far (one query)."""
+    rows = list(
+        await session.scalars(
+            select(CommissionPlanVersion)
+            .order_by(CommissionPlanVersion.version.desc())
+            .limit(limit)
+        )
+    )
+    history = [StoredVersion(_plan(row), row.created_by) for row in rows]
+    if len(history) < limit:
+        history.append(StoredVersion(DEFAULT_PLAN, None))
+    return history
 
 
 class PlanNotCompliant(Unprocessable):

@@ -198,6 +198,16 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
 
 # Refusals by their stable problem code: what a shopper reads instead of the API's detail.
 PROBLEMS: Mapping[str, tuple[str, str]] = {
+    # amounts typed in yuan on any form (quanzi.web.forms.parse_yuan)
+    "amount_missing": ("请输入金额。", "Enter an amount."),
+    "invalid_amount": (
+        "请按元输入金额，例如 12.50。",
+        "Enter the amount in yuan, like 12.50.",
+    ),
+    "amount_decimals": ("金额最多两位小数（精确到分）。", "Use at most two decimals (fen)."),
+    "amount_not_positive": ("金额必须大于 0。", "The amount must be more than zero."),
+    "amount_negative": ("金额不能是负数。", "The amount cannot be negative."),
+    "amount_too_large": ("金额太大了。", "This amount is too large."),
     "not_found": ("页面不存在。", "This page does not exist."),
     "product_not_found": ("商品不存在或已下架。", "This product does not exist or is gone."),
     "group_not_found": ("这个拼团不存在。", "This group does not exist."),
