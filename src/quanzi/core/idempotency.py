@@ -163,3 +163,24 @@ async def respond_once(
     body = await work()
     await remember(session, found, status_code, body)
     return JSONResponse(body, status_code=status_code)
+
+
+async def redirect_once(
+    session: AsyncSession,
+    *,
+    scope: str,
+    owner_id: uuid.UUID,
+    key: str | None,
+    payload: Any,
+    work: Callable[[], Awaitable[str]],
+) -> str:
+    """A page form's POST, once per form key (a hidden field): ``work`` makes something
+    and returns where to see it; a double submit gets the same place back."""
+    found = await claim(
+        session, scope=scope, owner_id=owner_id, key=validate_key(key), payload=payload
+    )
+    if isinstance(found, Replay):
+        return str(found.body["location"])
+    location = await work()
+    await remember(session, found, 303, {"location": location})
+    return location

@@ -266,17 +266,20 @@ async def checkout(visitor: PageVisitor) -> Response:
     session = visitor.session
     share = form.get("share", "")
     choice = Choice.parse({**form, "mode": form.get("mode") or "-"})
-    key = idempotency.validate_key(form.get("idem"))
     payload = {name: value for name, value in form.items() if name not in ("csrf", "idem")}
+
+    async def work() -> str:
+        return await _place(session, user, await purchase_for(session, user, choice), form)
+
     try:
-        found = await idempotency.claim(
-            session, scope="web.checkout", owner_id=user.id, key=key, payload=payload
+        location = await idempotency.redirect_once(
+            session,
+            scope="web.checkout",
+            owner_id=user.id,
+            key=form.get("idem"),
+            payload=payload,
+            work=work,
         )
-        if isinstance(found, idempotency.Replay):
-            return redirect(visitor, str(found.body["location"]))
-        purchase = await purchase_for(session, user, choice)
-        location = await _place(session, user, purchase, form)
-        await idempotency.remember(session, found, 303, {"location": location})
     except ProblemError as exc:
         # Nothing of this attempt is kept; show the form again with what was typed.
         await visitor.start_over()

@@ -125,16 +125,19 @@ async def _buy(visitor: Visitor, user: User, form: dict[str, str]) -> str:
     """Open the membership order (once per form); where the member goes to pay."""
     session = visitor.session
     plan_id: uuid.UUID = parse_id(form.get("plan"), code="plan_not_found")
-    key = idempotency.validate_key(form.get("idem"))
-    found = await idempotency.claim(
-        session, scope=BUY_SCOPE, owner_id=user.id, key=key, payload={"plan": str(plan_id)}
+
+    async def work() -> str:
+        view = await membership.buy(session, user_id=user.id, plan_id=plan_id)
+        return f"/pay/{view.order.payment_id}"
+
+    return await idempotency.redirect_once(
+        session,
+        scope=BUY_SCOPE,
+        owner_id=user.id,
+        key=form.get("idem"),
+        payload={"plan": str(plan_id)},
+        work=work,
     )
-    if isinstance(found, idempotency.Replay):
-        return str(found.body["location"])
-    view = await membership.buy(session, user_id=user.id, plan_id=plan_id)
-    location = f"/pay/{view.order.payment_id}"
-    await idempotency.remember(session, found, 303, {"location": location})
-    return location
 
 
 @router.post("/me/membership", response_class=HTMLResponse)

@@ -107,20 +107,19 @@ async def _withdraw(visitor: Visitor, user: User, form: dict[str, str]) -> str:
     """Ask for the withdrawal (once per form); the page of the withdrawal."""
     session = visitor.session
     amount_fen = parse_yuan(form.get("amount"))
-    key = idempotency.validate_key(form.get("idem"))
-    found = await idempotency.claim(
+
+    async def work() -> str:
+        withdrawal = await wallet.request_withdrawal(session, user.id, amount_fen=amount_fen)
+        return f"/me/withdrawals/{withdrawal.id}"
+
+    return await idempotency.redirect_once(
         session,
         scope=WITHDRAW_SCOPE,
         owner_id=user.id,
-        key=key,
+        key=form.get("idem"),
         payload={"amount_fen": amount_fen},
+        work=work,
     )
-    if isinstance(found, idempotency.Replay):
-        return str(found.body["location"])
-    withdrawal = await wallet.request_withdrawal(session, user.id, amount_fen=amount_fen)
-    location = f"/me/withdrawals/{withdrawal.id}"
-    await idempotency.remember(session, found, 303, {"location": location})
-    return location
 
 
 @router.post("/me/withdraw", response_class=HTMLResponse)
