@@ -17,6 +17,7 @@ from quanzi.catalog.api import admin_router as catalog_admin_router
 from quanzi.catalog.api import router as catalog_router
 from quanzi.catalog.api import supplier_router as catalog_supplier_router
 from quanzi.core import db
+from quanzi.core.bodylimit import BodyLimit
 from quanzi.core.config import get_settings
 from quanzi.core.errors import install_error_handlers
 from quanzi.groupbuy.api import admin_router as groupbuy_admin_router
@@ -80,6 +81,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=get_settings().max_body_bytes)
     # Page paths get friendly HTML error pages; the API keeps its problem+json.
     install_page_errors(app)
     for router in (

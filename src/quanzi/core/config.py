@@ -17,6 +17,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./quanzi.db"
     database_pool_size: int = 10
+    # Largest request body read (the supplier's tracking CSV is the largest honest one).
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     base_url: str = "http://127.0.0.1:8000"
     shop_timezone: str = "Asia/Shanghai"
 

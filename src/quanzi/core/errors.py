@@ -57,6 +57,14 @@ class BadRequest(ProblemError):
     status, code, title = 400, "bad_request", "Bad request"
 
 
+class PayloadTooLarge(ProblemError):
+    status, code, title = 413, "payload_too_large", "Payload too large"
+
+
+class UnsupportedMediaType(ProblemError):
+    status, code, title = 415, "unsupported_media_type", "Unsupported media type"
+
+
 class Unauthorized(ProblemError):
     status, code, title = 401, "unauthorized", "Authentication required"
 

@@ -10,20 +10,12 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import HTTP
 
-from quanzi.core.errors import ProblemError, Unprocessable
+from quanzi.core.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from quanzi.production.rules import MAX_SHIPMENT_ROWS, RowError, ShipmentRow, check_rows
 
 CSV_COLUMNS = ("order_id", "carrier", "tracking_no")
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
-
-
-class UnsupportedMediaType(ProblemError):
-    status, code, title = 415, "unsupported_media_type", "Unsupported media type"
-
-
-class PayloadTooLarge(ProblemError):
-    status, code, title = 413, "payload_too_large", "Payload too large"
 
 
 def upload_bytes(content_type: str, body: bytes) -> bytes:

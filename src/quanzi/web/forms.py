@@ -23,7 +23,14 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 
-from quanzi.core.errors import BadRequest, NotFound, ProblemError, Unprocessable
+from quanzi.core.errors import (
+    BadRequest,
+    NotFound,
+    PayloadTooLarge,
+    ProblemError,
+    Unprocessable,
+    UnsupportedMediaType,
+)
 from quanzi.core.money import BP_DENOMINATOR, MAX_AMOUNT_FEN
 from quanzi.web import i18n
 
@@ -56,14 +63,10 @@ async def read_form(
     free text (a description, a pool of codes) raises the limits for itself."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
-        raise ProblemError(
-            "Pages accept URL-encoded forms only.",
-            code="unsupported_media_type",
-            status=415,
-        )
+        raise UnsupportedMediaType("Pages accept URL-encoded forms only.")
     body = await request.body()
     if len(body) > max_bytes:
-        raise ProblemError("This form is too large.", code="payload_too_large", status=413)
+        raise PayloadTooLarge("This form is too large.")
     try:
         pairs = parse_qsl(
             body.decode("utf-8"),

@@ -29,7 +29,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from quanzi.catalog import service as catalog
 from quanzi.core.db import TransactionalRoute
-from quanzi.core.errors import Forbidden, ProblemError, Unprocessable
+from quanzi.core.errors import (
+    Forbidden,
+    PayloadTooLarge,
+    ProblemError,
+    Unprocessable,
+    UnsupportedMediaType,
+)
 from quanzi.identity.models import User
 from quanzi.orders import service as orders
 from quanzi.production import rules, service, uploads
@@ -73,7 +79,7 @@ class BoundedUploadRoute(TransactionalRoute):
                     "Send the form with a Content-Length.", code="length_required", status=411
                 )
             if int(declared) > MAX_UPLOAD_REQUEST:
-                raise uploads.PayloadTooLarge(
+                raise PayloadTooLarge(
                     f"Upload at most {uploads.MAX_UPLOAD_BYTES // 1024} KiB per request."
                 )
             return await handler(request)
@@ -424,7 +430,7 @@ def read_upload(content_type: str, body: bytes) -> UploadForm:
     """Read a ``multipart/form-data`` page form: bounded text fields (as ``read_form``) and
     the bytes of the file part named ``file``."""
     if content_type.split(";", 1)[0].strip().lower() != "multipart/form-data":
-        raise uploads.UnsupportedMediaType("This form sends a file: use multipart/form-data.")
+        raise UnsupportedMediaType("This form sends a file: use multipart/form-data.")
     # The standard library's MIME parser reads a form once given its content type.
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
     message = BytesParser(policy=HTTP).parsebytes(head + body)
@@ -464,7 +470,7 @@ async def upload_shipments(visitor: PageVisitor, batch_id: str) -> Response:
         if form.file is None:
             raise Unprocessable("Choose a CSV file to upload.", code="invalid_upload")
         if len(form.file) > uploads.MAX_UPLOAD_BYTES:
-            raise uploads.PayloadTooLarge(
+            raise PayloadTooLarge(
                 f"Upload at most {uploads.MAX_UPLOAD_BYTES // 1024} KiB per file."
             )
         rows, errors = uploads.read_csv(form.file)
