@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session as SyncSession
 from sqlalchemy.types import TypeDecorator
 
 from quanzi.core import clock
+from quanzi.core.bodylimit import refuse_nul_text
 from quanzi.core.config import get_settings
 from quanzi.core.errors import ServiceUnavailable
 from quanzi.core.ids import new_id
@@ -261,7 +262,8 @@ class TransactionalRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def transactional_handler(request: Request) -> Response:
-            await request.body()  # cache the body so a retry can read it again
+            # Read (and cached, so a retry reads it again) before any work starts.
+            refuse_nul_text(request.headers.get("content-type", ""), await request.body())
             for attempt in range(MAX_ATTEMPTS):
                 try:
                     async with sessionmaker()() as session:

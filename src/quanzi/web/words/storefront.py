@@ -198,6 +198,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
 
 # Refusals by their stable problem code: what a shopper reads instead of the API's detail.
 PROBLEMS: Mapping[str, tuple[str, str]] = {
+    "invalid_text": (
+        "内容里有无法保存的字符。",
+        "The text holds a character that cannot be saved.",
+    ),
     # amounts typed in yuan on any form (quanzi.web.forms.parse_yuan)
     "amount_missing": ("请输入金额。", "Enter an amount."),
     "invalid_amount": (
