@@ -55,6 +55,13 @@ def build_app(calls: list[str]) -> FastAPI:
         await emit(session, "test.busy", {})
         raise db.RetryTransaction()
 
+    @router.post("/text")
+    async def text(session: Session, body: dict[str, str]) -> dict[str, str]:
+        # No validator on purpose: whatever text arrives goes to the database.
+        await emit(session, "test.text", {})
+        await emit(session, body["topic"], {})
+        return {"status": "stored"}
+
     app = FastAPI()
     install_error_handlers(app)
     app.include_router(router)
@@ -115,3 +122,16 @@ async def test_endless_retry_ends_in_busy_not_500(client_and_calls) -> None:  # 
     assert response.status_code == 503
     assert response.json()["code"] == "busy"
     assert await count("test.busy") == 0
+
+
+@pytest.mark.postgres_only
+async def test_text_the_database_cannot_store_is_a_422_and_nothing_is_saved(
+    client_and_calls: tuple[httpx.AsyncClient, list[str]],
+) -> None:
+    client, _ = client_and_calls
+    answer = await client.post("/text", json={"topic": "a\x00b"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "invalid_text"
+    assert await count("test.text") == 0
+    assert (await client.post("/text", json={"topic": "fine"})).status_code == 200
+    assert await count("test.text") == 1

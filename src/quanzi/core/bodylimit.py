@@ -1,4 +1,4 @@
-"""A ceiling on request bodies, for every route, and no NUL in any text they carry.
+"""A ceiling on request bodies, for every route.
 
 Handlers read the whole body into memory (the transactional route reads it before the
 handler runs), so a body is bounded before it is read: a declared ``Content-Length``
@@ -10,27 +10,9 @@ written happens.
 
 from __future__ import annotations
 
-import re
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from quanzi.core.errors import PayloadTooLarge, Unprocessable
-
-# How a NUL character travels in a JSON string (an escape not itself escaped: ``\\u0000``
-# is the six characters of a text about NUL) and in a URL-encoded form.
-_NUL_SPELLINGS = {
-    "application/json": re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00"),
-    "application/x-www-form-urlencoded": re.compile(rb"%00|\x00"),
-}
-
-
-def refuse_nul_text(content_type: str, body: bytes) -> None:
-    """Refuse a JSON or form body whose text holds a NUL character: PostgreSQL cannot
-    store one (the insert would fail with a 500) and no honest client sends it."""
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    spelling = _NUL_SPELLINGS.get(media_type)
-    if spelling is not None and spelling.search(body):
-        raise Unprocessable("Text must not contain NUL characters.", code="invalid_text")
+from quanzi.core.errors import PayloadTooLarge
 
 
 class BodyLimit:

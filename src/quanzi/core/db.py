@@ -33,9 +33,8 @@ from sqlalchemy.orm import Session as SyncSession
 from sqlalchemy.types import TypeDecorator
 
 from quanzi.core import clock
-from quanzi.core.bodylimit import refuse_nul_text
 from quanzi.core.config import get_settings
-from quanzi.core.errors import ServiceUnavailable
+from quanzi.core.errors import ServiceUnavailable, Unprocessable
 from quanzi.core.ids import new_id
 
 log = logging.getLogger("quanzi.db")
@@ -176,6 +175,20 @@ def is_retryable(exc: BaseException) -> bool:
     return False
 
 
+# PostgreSQL's "character not in repertoire" / "untranslatable character": a NUL in text.
+UNSTORABLE_TEXT_SQLSTATES = {"22021", "22P05"}
+
+
+def is_unstorable_text(exc: BaseException) -> bool:
+    """The database refused text it cannot store (PostgreSQL and the NUL character)."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    return (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) in (
+        UNSTORABLE_TEXT_SQLSTATES
+    )
+
+
 T = TypeVar("T")
 
 
@@ -262,8 +275,7 @@ class TransactionalRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def transactional_handler(request: Request) -> Response:
-            # Read (and cached, so a retry reads it again) before any work starts.
-            refuse_nul_text(request.headers.get("content-type", ""), await request.body())
+            await request.body()  # cache the body so a retry can read it again
             for attempt in range(MAX_ATTEMPTS):
                 try:
                     async with sessionmaker()() as session:
@@ -282,6 +294,11 @@ class TransactionalRoute(APIRoute):
                         await _run_after_commit(session)
                         return response
                 except Exception as exc:
+                    if is_unstorable_text(exc):
+                        # A validator let a NUL through: refuse the text, never answer 500.
+                        raise Unprocessable(
+                            "Text must not contain NUL characters.", code="invalid_text"
+                        ) from exc
                     if not is_retryable(exc):
                         raise
                     if attempt == MAX_ATTEMPTS - 1:

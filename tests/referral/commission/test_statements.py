@@ -76,4 +76,5 @@ async def test_accrual_statements_do_not_grow_with_depth(
     assert len(await rows(deep["id"])) == 6
     assert len(await rows(shallow["id"])) == 2
     assert three_levels == one_level
-    assert three_levels <= 8
+    # The ledger transfer is one statement on PostgreSQL, three on SQLite.
+    assert three_levels <= (8 if db.engine().dialect.name == "postgresql" else 11)
