@@ -7,10 +7,23 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Insert, Uuid, column, func, insert, literal, select, true, values
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Insert,
+    String,
+    Uuid,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
 from quanzi.core import clock
 from quanzi.core.db import UTCDateTime, is_postgres
@@ -101,8 +114,23 @@ async def _record_in_one_statement(
     header: dict[str, Any],
     postings: list[dict[str, Any]],
 ) -> bool:
-    now = header["created_at"]
-    accounts = _open_accounts(session, codes, now).cte("accounts")
+    now = literal(header["created_at"], UTCDateTime)
+    # Arrays unnested rather than literal rows: one statement shape whatever the number of
+    # legs, so SQLAlchemy compiles it once and asyncpg prepares it once per connection.
+    accounts = (
+        pg_insert(LedgerAccount)
+        .from_select(
+            ["id", "code", "kind", "created_at"],
+            select(
+                _unnest([account_id(code) for code in codes], Uuid()),
+                _unnest(list(codes), String()),
+                _unnest([account_kind(code) for code in codes], String()),
+                now,
+            ),
+        )
+        .on_conflict_do_nothing(index_elements=["code"])
+        .cte("accounts")
+    )
     recorded = (
         pg_insert(LedgerTransfer)
         .values(header)
@@ -110,15 +138,14 @@ async def _record_in_one_statement(
         .returning(LedgerTransfer.id)
         .cte("recorded")
     )
-    legs = values(
-        column("id", Uuid()),
-        column("account_id", Uuid()),
-        column("amount_fen", BigInteger()),
-        name="legs",
-    ).data([(p["id"], p["account_id"], p["amount_fen"]) for p in postings])
-    rows = select(
-        legs.c.id, recorded.c.id, legs.c.account_id, legs.c.amount_fen, literal(now, UTCDateTime)
-    ).join_from(recorded, legs, true())
+    legs = select(
+        _unnest([p["id"] for p in postings], Uuid()).label("id"),
+        _unnest([p["account_id"] for p in postings], Uuid()).label("account_id"),
+        _unnest([p["amount_fen"] for p in postings], BigInteger()).label("amount_fen"),
+    ).subquery("legs")
+    rows = select(legs.c.id, recorded.c.id, legs.c.account_id, legs.c.amount_fen, now).join_from(
+        recorded, legs, true()
+    )
     # A data-modifying CTE runs to completion even though nothing reads it.
     written = await session.execute(
         pg_insert(LedgerPosting)
@@ -127,6 +154,10 @@ async def _record_in_one_statement(
         .returning(LedgerPosting.transfer_id)
     )
     return written.first() is not None
+
+
+def _unnest(items: list[Any], item_type: TypeEngine[Any]) -> ColumnElement[Any]:
+    return func.unnest(literal(items, ARRAY(item_type)))
 
 
 async def _record_in_steps(
