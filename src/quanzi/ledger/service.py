@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -13,9 +14,9 @@ from sqlalchemy import (
     Insert,
     String,
     Uuid,
+    bindparam,
     func,
     insert,
-    literal,
     select,
     true,
 )
@@ -108,23 +109,24 @@ async def transfer(
     return first
 
 
-async def _record_in_one_statement(
-    session: AsyncSession,
-    codes: Sequence[str],
-    header: dict[str, Any],
-    postings: list[dict[str, Any]],
-) -> bool:
-    now = literal(header["created_at"], UTCDateTime)
-    # Arrays unnested rather than literal rows: one statement shape whatever the number of
-    # legs, so SQLAlchemy compiles it once and asyncpg prepares it once per connection.
+@lru_cache(maxsize=1)
+def _one_statement_transfer() -> Insert:
+    """The transfer as one statement with named parameters, built once: the accounts it
+    posts to (opened if new), the transfer (once per key) and its postings. Arrays are
+    unnested so that the statement has one shape whatever the number of legs."""
+    now = bindparam("now", type_=UTCDateTime())
+
+    def unnest(name: str, item_type: TypeEngine[Any]) -> ColumnElement[Any]:
+        return func.unnest(bindparam(name, type_=ARRAY(item_type)))
+
     accounts = (
         pg_insert(LedgerAccount)
         .from_select(
             ["id", "code", "kind", "created_at"],
             select(
-                _unnest([account_id(code) for code in codes], Uuid()),
-                _unnest(list(codes), String()),
-                _unnest([account_kind(code) for code in codes], String()),
+                unnest("account_ids", Uuid()),
+                unnest("codes", String()),
+                unnest("kinds", String()),
                 now,
             ),
         )
@@ -133,31 +135,65 @@ async def _record_in_one_statement(
     )
     recorded = (
         pg_insert(LedgerTransfer)
-        .values(header)
+        .values(
+            id=bindparam("transfer_id"),
+            idempotency_key=bindparam("key"),
+            kind=bindparam("kind"),
+            reference_type=bindparam("reference_type"),
+            reference_id=bindparam("reference_id"),
+            description=bindparam("description"),
+            reverses_id=bindparam("reverses_id"),
+            created_at=now,
+        )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(LedgerTransfer.id)
         .cte("recorded")
     )
     legs = select(
-        _unnest([p["id"] for p in postings], Uuid()).label("id"),
-        _unnest([p["account_id"] for p in postings], Uuid()).label("account_id"),
-        _unnest([p["amount_fen"] for p in postings], BigInteger()).label("amount_fen"),
+        unnest("posting_ids", Uuid()).label("id"),
+        unnest("posting_accounts", Uuid()).label("account_id"),
+        unnest("posting_amounts", BigInteger()).label("amount_fen"),
     ).subquery("legs")
     rows = select(legs.c.id, recorded.c.id, legs.c.account_id, legs.c.amount_fen, now).join_from(
         recorded, legs, true()
     )
     # A data-modifying CTE runs to completion even though nothing reads it.
-    written = await session.execute(
+    return (
         pg_insert(LedgerPosting)
         .from_select(["id", "transfer_id", "account_id", "amount_fen", "created_at"], rows)
         .add_cte(accounts)
         .returning(LedgerPosting.transfer_id)
     )
+
+
+async def _record_in_one_statement(
+    session: AsyncSession,
+    codes: Sequence[str],
+    header: dict[str, Any],
+    postings: list[dict[str, Any]],
+) -> bool:
+    # Core execution on the session's connection: no ORM work for rows nobody loads.
+    connection = await session.connection()
+    written = await connection.execute(
+        _one_statement_transfer(),
+        {
+            "now": header["created_at"],
+            "account_ids": [account_id(code) for code in codes],
+            "codes": list(codes),
+            "kinds": [account_kind(code) for code in codes],
+            "transfer_id": header["id"],
+            "key": header["idempotency_key"],
+            "kind": header["kind"],
+            "reference_type": header["reference_type"],
+            "reference_id": header["reference_id"],
+            "description": header["description"],
+            "reverses_id": header["reverses_id"],
+            "posting_ids": [p["id"] for p in postings],
+            "posting_accounts": [p["account_id"] for p in postings],
+            "posting_amounts": [p["amount_fen"] for p in postings],
+        },
+    )
     return written.first() is not None
-
-
-def _unnest(items: list[Any], item_type: TypeEngine[Any]) -> ColumnElement[Any]:
-    return func.unnest(literal(items, ARRAY(item_type)))
 
 
 async def _record_in_steps(

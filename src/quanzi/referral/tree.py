@@ -27,8 +27,23 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import CTE, Table, bindparam, cast, literal_column, null, or_, select, update
+from sqlalchemy import (
+    CTE,
+    BindParameter,
+    Integer,
+    Select,
+    Table,
+    Uuid,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,7 +90,10 @@ class Hop:
 
 
 def chain_cte(
-    starts: Sequence[uuid.UUID], *, max_level: int, valid_at: datetime | None = None
+    starts: Sequence[uuid.UUID] | Sequence[BindParameter[uuid.UUID]],
+    *,
+    max_level: int | BindParameter[int],
+    valid_at: datetime | BindParameter[datetime] | None = None,
 ) -> CTE:
     """Rows ``(origin, node, lvl, edge_expires_at)``: each start at level 0, then its
     ancestors up to ``max_level``. With ``valid_at``, the walk stops at a lapsed binding."""
@@ -104,9 +122,22 @@ async def uplines(
     ``depth`` of them: one statement, ``depth`` primary-key probes."""
     if depth < 1:
         return []
-    up = chain_cte([user_id], max_level=depth, valid_at=at)
-    result = await session.scalars(select(up.c.node).where(up.c.lvl > 0).order_by(up.c.lvl))
-    return list(result)
+    # Core execution of a statement built once: asked on every commissionable payment.
+    connection = await session.connection()
+    result = await connection.execute(
+        _uplines_statement(), {"start": user_id, "depth": depth, "at": at}
+    )
+    return list(result.scalars())
+
+
+@lru_cache(maxsize=1)
+def _uplines_statement() -> Select[uuid.UUID]:
+    up = chain_cte(
+        [bindparam("start", type_=Uuid())],
+        max_level=bindparam("depth", type_=Integer()),
+        valid_at=bindparam("at", type_=UTCDateTime()),
+    )
+    return select(up.c.node).where(up.c.lvl > 0).order_by(up.c.lvl)
 
 
 async def path(
