@@ -12,10 +12,11 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from fastapi.responses import JSONResponse
-from sqlalchemy import Integer, String, UniqueConstraint, select, update
+from sqlalchemy import Insert, Integer, String, UniqueConstraint, Update, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,6 +75,34 @@ def validate_key(key: str | None) -> str:
     return key
 
 
+@lru_cache(maxsize=2)
+def _claim_statement(postgres: bool) -> Insert:
+    # Built once per dialect: every money-moving POST claims a key.
+    insert = pg_insert if postgres else sqlite_insert
+    return (
+        insert(IdempotencyRecord)
+        .values(
+            id=bindparam("claim_id"),
+            scope=bindparam("claim_scope"),
+            owner_id=bindparam("claim_owner"),
+            key=bindparam("claim_key"),
+            request_hash=bindparam("claim_hash"),
+            created_at=bindparam("claim_at"),
+        )
+        .on_conflict_do_nothing(index_elements=["scope", "owner_id", "key"])
+        .returning(IdempotencyRecord.id)
+    )
+
+
+@lru_cache(maxsize=1)
+def _remember_statement() -> Update:
+    return (
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == bindparam("claim_id"))
+        .values(status_code=bindparam("answer_status"), response_body=bindparam("answer_body"))
+    )
+
+
 async def claim(
     session: AsyncSession, *, scope: str, owner_id: uuid.UUID, key: str, payload: Any
 ) -> Claim | Replay:
@@ -85,19 +114,17 @@ async def claim(
     """
     fingerprint = request_fingerprint(payload)
     claim_id = new_id()
-    insert = pg_insert if is_postgres(session) else sqlite_insert
-    claimed = await session.execute(
-        insert(IdempotencyRecord)
-        .values(
-            id=claim_id,
-            scope=scope,
-            owner_id=owner_id,
-            key=key,
-            request_hash=fingerprint,
-            created_at=clock.now(),
-        )
-        .on_conflict_do_nothing(index_elements=["scope", "owner_id", "key"])
-        .returning(IdempotencyRecord.id)
+    connection = await session.connection()
+    claimed = await connection.execute(
+        _claim_statement(is_postgres(session)),
+        {
+            "claim_id": claim_id,
+            "claim_scope": scope,
+            "claim_owner": owner_id,
+            "claim_key": key,
+            "claim_hash": fingerprint,
+            "claim_at": clock.now(),
+        },
     )
     if claimed.first() is not None:
         return Claim(claim_id)
@@ -128,11 +155,10 @@ async def remember(
     session: AsyncSession, claimed: Claim, status_code: int, body: dict[str, Any]
 ) -> None:
     """Store the answer to replay for the claimed key."""
-    await session.execute(
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.id == claimed.id)
-        .values(status_code=status_code, response_body=body)
-        .execution_options(synchronize_session=False)
+    connection = await session.connection()
+    await connection.execute(
+        _remember_statement(),
+        {"claim_id": claimed.id, "answer_status": status_code, "answer_body": body},
     )
 
 

@@ -6,8 +6,9 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -160,14 +161,20 @@ async def login(session: AsyncSession, *, phone: str, password: str) -> IssuedTo
     return await issue_token(session, user)
 
 
+@lru_cache(maxsize=1)
+def _token_owner_statement() -> Select[User, AccessToken]:
+    # Built once: every authenticated request asks it.
+    return (
+        select(User, AccessToken)
+        .join(AccessToken, AccessToken.user_id == User.id)
+        .where(AccessToken.token_hash == bindparam("token_hash"))
+    )
+
+
 async def authenticate(session: AsyncSession, token: str) -> tuple[User, AccessToken]:
     """The user behind a bearer token, refusing unknown, revoked and expired tokens."""
     row = (
-        await session.execute(
-            select(User, AccessToken)
-            .join(AccessToken, AccessToken.user_id == User.id)
-            .where(AccessToken.token_hash == security.hash_token(token))
-        )
+        await session.execute(_token_owner_statement(), {"token_hash": security.hash_token(token)})
     ).first()
     if row is None:
         raise Unauthorized("Unknown token; log in again.", code="invalid_token")
