@@ -1,8 +1,10 @@
-"""``quanzi demo``: seed a small, believable shop and say how to look at it.
+"""The demo shop's set-up: the operator and the four demo members, two suppliers with their
+staff, twenty products, the shop-owner membership plan, the group campaigns and a first
+referral tree.
 
-Idempotent: every account, supplier and product is looked up before it is created, so
-running the seed again creates nothing new. Everything goes through the modules'
-services (the same rules as the API) in one transaction.
+Idempotent: every account, supplier, product, plan and campaign is looked up before it is
+created, so running the set-up again creates nothing new. Everything goes through the
+modules' services (the same rules as the API).
 """
 
 from __future__ import annotations
@@ -12,11 +14,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from quanzi import wiring
 from quanzi.catalog import service as catalog
 from quanzi.catalog.queries import get_product_view
 from quanzi.catalog.rules import SkuDraft
-from quanzi.core import db
 from quanzi.groupbuy import campaigns
 from quanzi.identity import service as identity
 from quanzi.membership import service as membership
@@ -288,7 +288,8 @@ PRODUCTS = (
 
 @dataclass(frozen=True)
 class DemoCampaign:
-    """A group deal on one demo SKU (shown on the home and product pages)."""
+    """A group deal on one demo SKU (shown on the home and product pages). The operator runs
+    each for a month at a time and starts the next one when it ends."""
 
     product: str
     sku: str
@@ -296,6 +297,8 @@ class DemoCampaign:
     group_size: int
     duration_minutes: int
     leader_discount_fen: int = 0
+    per_user_limit: int = 1
+    platform_fill_seats: int = 0
 
 
 CAMPAIGNS = (
@@ -303,6 +306,11 @@ CAMPAIGNS = (
         "2018年勐海古树普洱生茶饼", "357g 单饼", 19900, 3, 24 * 60, leader_discount_fen=1000
     ),
     DemoCampaign("云南高山蓝莓", "125g × 4 盒", 4990, 2, 24 * 60),
+    # The platform pays the last seat of a mango group that ends one short (平台补位).
+    DemoCampaign("华坪金沙江晚熟芒果", "5 斤装", 3990, 3, 24 * 60, platform_fill_seats=1),
+    DemoCampaign("泰国天然乳胶枕", "单只装", 8900, 2, 24 * 60, per_user_limit=2),
+    DemoCampaign("A 类纯棉毛巾三条装", "三条装", 2590, 3, 24 * 60, per_user_limit=3),
+    DemoCampaign("新会小青柑普洱茶", "10 颗装", 4500, 2, 12 * 60),
 )
 
 
@@ -319,32 +327,52 @@ class SeedReport:
             self.created[kind] = self.created.get(kind, 0) + 1
 
 
+@dataclass(frozen=True)
+class Shop:
+    """The ids the history needs from the set-up."""
+
+    operator_id: uuid.UUID
+    plan_id: uuid.UUID
+    product_ids: dict[str, uuid.UUID]
+    staff_ids: dict[uuid.UUID, uuid.UUID]
+    """Supplier id → the staff member who runs its portal."""
+
+
 async def _ensure_member(
     session: AsyncSession, phone: str, display_name: str, report: SeedReport
-) -> None:
+) -> uuid.UUID:
     existing = await identity.find_by_phone(session, phone)
     if existing is None:
-        await identity.create_user(
+        existing = await identity.create_user(
             session, phone=phone, password=PASSWORD, display_name=display_name
         )
-    report.count("accounts", new=existing is None)
+        report.count("accounts", new=True)
+    else:
+        report.count("accounts", new=False)
+    return existing.id
 
 
-async def _ensure_operator(session: AsyncSession, report: SeedReport) -> None:
+async def _ensure_operator(session: AsyncSession, report: SeedReport) -> uuid.UUID:
     phone, name = OPERATOR
     existing = await identity.find_by_phone(session, phone)
     if existing is None or "operator" not in existing.roles:
-        await identity.ensure_operator(session, phone=phone, password=PASSWORD, display_name=name)
+        operator = await identity.ensure_operator(
+            session, phone=phone, password=PASSWORD, display_name=name
+        )
+    else:
+        operator = existing
     report.count("accounts", new=existing is None)
+    return operator.id
 
 
-async def _seed(session: AsyncSession) -> SeedReport:
-    report = SeedReport()
-    await _ensure_operator(session, report)
+async def set_up(session: AsyncSession, report: SeedReport) -> Shop:
+    """Make (or find) everything the shop sells with and the people who run it."""
+    operator_id = await _ensure_operator(session, report)
     for phone, name in MEMBERS:
         await _ensure_member(session, phone, name, report)
 
     supplier_ids = {}
+    staff_ids = {}
     for demo_supplier in SUPPLIERS:
         supplier = await catalog.find_supplier_by_name(session, demo_supplier.name)
         if supplier is None:
@@ -353,7 +381,7 @@ async def _seed(session: AsyncSession) -> SeedReport:
         else:
             report.count("suppliers", new=False)
         supplier_ids[demo_supplier.name] = supplier.id
-        await _ensure_member(
+        staff_ids[supplier.id] = await _ensure_member(
             session,
             demo_supplier.staff_phone,
             f"{demo_supplier.staff_name}（{demo_supplier.name}）",
@@ -379,17 +407,21 @@ async def _seed(session: AsyncSession) -> SeedReport:
             )
             product_ids[demo.title] = created.product.id
         report.count("products", new=existing is None)
-    await _ensure_campaigns(session, product_ids, report)
+    await ensure_campaigns(session, product_ids, report)
 
     name, price_fen, duration_days = SHOP_OWNER_PLAN
     plan = await membership.find_plan_by_name(session, name)
     if plan is None:
-        await membership.create_plan(
-            session, name=name, price_fen=price_fen, duration_days=duration_days
-        )
-    report.count("membership plans", new=plan is None)
+        plan = (
+            await membership.create_plan(
+                session, name=name, price_fen=price_fen, duration_days=duration_days
+            )
+        ).plan
+        report.count("membership plans", new=True)
+    else:
+        report.count("membership plans", new=False)
     await _ensure_referrals(session, list(product_ids.values()))
-    return report
+    return Shop(operator_id, plan.id, product_ids, staff_ids)
 
 
 # Who invited whom among the demo members (invitee, referrer), and who shares what.
@@ -418,7 +450,7 @@ async def _ensure_referrals(session: AsyncSession, product_ids: list[uuid.UUID])
             )
 
 
-async def _ensure_campaigns(
+async def ensure_campaigns(
     session: AsyncSession, product_ids: dict[str, uuid.UUID], report: SeedReport
 ) -> None:
     """A running group campaign on each of :data:`CAMPAIGNS`' SKUs (a new one once the
@@ -435,54 +467,7 @@ async def _ensure_campaigns(
                 group_size=deal.group_size,
                 duration_minutes=deal.duration_minutes,
                 leader_discount_fen=deal.leader_discount_fen,
+                per_user_limit=deal.per_user_limit,
+                platform_fill_seats=deal.platform_fill_seats,
             )
         report.count("group campaigns", new=sku.id not in running)
-
-
-def _base_url(host: str, port: int) -> str:
-    if host in ("", "0.0.0.0", "::"):
-        host = "127.0.0.1"  # listening everywhere; this machine reaches it on loopback
-    elif ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{port}"
-
-
-def describe(report: SeedReport, host: str, port: int) -> str:
-    """The text ``quanzi demo`` prints: where to look and how to log in."""
-    base = _base_url(host, port)
-    made = ", ".join(
-        f"{report.totals.get(kind, 0)} {kind} ({report.created.get(kind, 0)} new)"
-        for kind in ("accounts", "suppliers", "products", "membership plans", "group campaigns")
-    )
-    categories = "、".join(dict.fromkeys(product.category for product in PRODUCTS))
-    lines = [
-        "Quanzi demo shop (圈子演示店) is ready.",
-        f"  {made}",
-        f"  Categories: {categories}",
-        "",
-        f"  Storefront    {base}/",
-        f"  API docs      {base}/docs",
-        f"  Products API  {base}/api/v1/products",
-        "",
-        f"Logins (password for all: {PASSWORD})",
-        f"  operator   {OPERATOR[0]}  {OPERATOR[1]}",
-    ]
-    lines += [f"  member     {phone}  {name}" for phone, name in MEMBERS]
-    lines += [f"  supplier   {s.staff_phone}  {s.staff_name}（{s.name}）" for s in SUPPLIERS]
-    lines += [
-        "",
-        f"Log in: curl -X POST {base}/api/v1/auth/login -H 'content-type: application/json' "
-        f"""-d '{{"phone":"{OPERATOR[0]}","password":"{PASSWORD}"}}'""",
-    ]
-    return "\n".join(lines)
-
-
-async def seed_and_describe(host: str, port: int) -> str:
-    """Seed the demo shop into the configured database (idempotently) and describe it."""
-    wiring.install()
-    try:
-        report = await db.transaction(_seed)
-    finally:
-        # The CLI runs this in its own event loop; leave no pooled connection behind.
-        await db.dispose()
-    return describe(report, host, port)
