@@ -139,14 +139,17 @@ async def dashboard(session: AsyncSession, *, days: int) -> Dashboard:
     totals = {name: sum(figures.get(name) for figures in series) for name in FIGURES}
     # Distinct over the window: a buyer counts once if their latest paid day is in it (the
     # window always ends today, so nothing later exists); an indexed range either way.
-    in_window = Buyer.last_paid_on >= span[0]
-    totals["buyers"] = int(await session.scalar(select(func.count()).where(in_window)) or 0)
-    totals["repeat_buyers"] = int(
-        await session.scalar(
-            select(func.count()).where(in_window, Buyer.first_paid_on < Buyer.last_paid_on)
+    # Both counts in one index-only scan of (last_paid_on, first_paid_on).
+    buyers, repeat_buyers = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(Buyer.first_paid_on < Buyer.last_paid_on),
+            ).where(Buyer.last_paid_on >= span[0])
         )
-        or 0
-    )
+    ).one()
+    totals["buyers"] = int(buyers)
+    totals["repeat_buyers"] = int(repeat_buyers)
     totals["active_members"] = active[-1]
     position = await session.scalar(
         select(RollupCursor.position_id).where(RollupCursor.name == CURSOR)

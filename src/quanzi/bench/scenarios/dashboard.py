@@ -100,7 +100,8 @@ async def _load_chunks(dsn: str, count: int, buyers: int, part: int, parts: int)
                 INSERT INTO order_refunds (id, order_id, amount_fen, reason, actor_id,
                                            payment_refund_id, created_at)
                 SELECT gen_random_uuid(), order_id, total / 2, '压测退款', NULL, NULL,
-                       paid_at + interval '1 hour'
+                       -- never in the future: an hour after payment, or now
+                       least(paid_at + interval '1 hour', now())
                 FROM chunk WHERE g % 33 = 0
                 """
             )
